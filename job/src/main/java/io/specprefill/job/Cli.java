@@ -1,0 +1,33 @@
+package io.specprefill.job;
+
+import java.util.Arrays;
+
+/**
+ * {@code bin/specprefill COMMAND [flags]}: one entry point for every command. Each command is a
+ * class with its own {@code main}; this only dispatches and prints the list.
+ */
+public final class Cli {
+    private Cli() {
+    }
+
+    private static final String USAGE = String.join("\n",
+            "usage: specprefill COMMAND [flags]   (COMMAND --help for its flags)",
+            "commands:",
+            "  generate          generate from one prompt with one model (no Spark)",
+            "  run               the speculative-prefill job (Spark; local[*] when no master is set)",
+            "  score-longbench   score a folder of LongBench-format prediction files",
+            "  ruler-generate    write RULER task rows as job input");
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.println(USAGE);
+            return;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            default:
+                System.err.println("specprefill: unknown command '" + args[0] + "'\n" + USAGE);
+                System.exit(2);
+        }
+    }
+}

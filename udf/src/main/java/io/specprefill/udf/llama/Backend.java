@@ -1,0 +1,164 @@
+package io.specprefill.udf.llama;
+
+import io.specprefill.udf.model.HostTensor;
+
+/**
+ * The ops the Llama forward pass is written against. {@link CpuBackend} (float32, plain Java) is
+ * the reference; the CUDA backend in module {@code cuda} implements the same ops on a GPU. The
+ * forward pass never asks which backend it has.
+ *
+ * <p>Contract shared by every implementation:
+ * <ul>
+ *   <li>Handles ({@link Tensor}, {@link Ints}, {@link Weight}, {@link KvCache}) are opaque: a backend
+ *       chooses its storage (CPU: float32 arrays; CUDA: device memory, BF16 weights). Activations
+ *       are logically float32, row-major; sizes and offsets are in elements.</li>
+ *   <li>Ops may run asynchronously, in call order. {@code read} waits for everything before it.</li>
+ *   <li>Packed batches: B sequences are concatenated into T token rows. {@link SeqBatch} says for each
+ *       row t its sequence {@code seq[t]} and its KV slot {@code slot[t]}; row t writes its key and
+ *       value to slot[t] of its sequence's cache and attends over slots [0, slot[t]] (causal). Slots
+ *       are compact and independent of the RoPE positions, which are passed separately (gaps allowed).</li>
+ *   <li>Weights are [out, in] ({@code nn.Linear}); {@link #matmul} computes x · w^T.</li>
+ *   <li>A bad shape or a failing device call throws an exception naming the op and the shapes.</li>
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Float activations ({@code size} elements). */
+    interface Tensor extends AutoCloseable {
+        long size();
+
+        @Override
+        void close();
+    }
+
+    /** Int vectors: token ids, positions, slots, row indices, sampled ids. */
+    interface Ints extends AutoCloseable {
+        int size();
+
+        @Override
+        void close();
+    }
+
+    /** A weight matrix [rows, cols] (or vector: rows 1), in the backend's weight format. */
+    interface Weight extends AutoCloseable {
+        long rows();
+
+        long cols();
+
+        @Override
+        void close();
+    }
+
+    /**
+     * Keys (post-RoPE) and values for {@code batch} sequences of {@code capacity} slots each, every
+     * layer: logically [layers][batch][capacity][nKvHeads * headDim], twice.
+     */
+    interface KvCache extends AutoCloseable {
+        int layers();
+
+        int batch();
+
+        int capacity();
+
+        int nKvHeads();
+
+        int headDim();
+
+        @Override
+        void close();
+    }
+
+    /** Short name for logs ("cpu", "cuda:0"). */
+    String name();
+
+    // ---------------------------------------------------------------- memory
+
+    /** Uploads the given tensors stacked along dim 0 (same column count), e.g. wq|wk|wv fused. */
+    Weight weight(HostTensor... rowBlocks);
+
+    /** Float activations of {@code size} elements; contents undefined. */
+    Tensor tensor(long size);
+
+    /** Int vector of {@code size} elements; contents undefined. */
+    Ints ints(int size);
+
+    KvCache kvCache(int layers, int batch, int capacity, int nKvHeads, int headDim);
+
+    /** dst[dstOffset + i] = src[i], i &lt; n. */
+    void write(Tensor dst, long dstOffset, float[] src, int n);
+
+    /** dst[i] = src[i], i &lt; n. */
+    void write(Ints dst, int[] src, int n);
+
+    /** dst[i] = src[srcOffset + i], i &lt; n; waits for every op before it. */
+    void read(Tensor src, long srcOffset, float[] dst, int n);
+
+    /** dst[i] = src[i], i &lt; n; waits for every op before it. */
+    void read(Ints src, int[] dst, int n);
+
+    /** Waits for every op issued so far. */
+    void synchronize();
+
+    // ---------------------------------------------------------------- ops
+
+    /** out[t, :] = table[tokens[t], :] for t &lt; T; table [vocab, dim]. */
+    void embed(Tensor out, Weight table, Ints tokens, int T, int dim);
+
+    /**
+     * out[t] = x[t] * rsqrt(mean(x[t]^2) + eps) * w, in float32 (HF LlamaRMSNorm). out may be x.
+     * x, out [T, dim]; w [dim].
+     */
+    void rmsnorm(Tensor out, Tensor x, Weight w, int T, int dim, float eps);
+
+    /** out[T, n] = x[T, k] · w[n, k]^T (nn.Linear, no bias). This is where the time goes. */
+    void matmul(Tensor out, Tensor x, Weight w, int T, int n, int k);
+
+    /**
+     * RoPE in place on fused rows qkv [T, (H + 2G) * D]: the first H + G heads of row t (the queries,
+     * then the keys) are rotated by angle positions[t] * invFreq[i] in HF's rotate_half convention:
+     * x'[i] = x[i] cos - x[i + D/2] sin, x'[i + D/2] = x[i + D/2] cos + x[i] sin, i &lt; D/2. The angle
+     * is the float32 product, as HF computes it. invFreq [D/2] float32, already llama3-scaled.
+     */
+    void rope(Tensor qkv, Ints positions, Tensor invFreq, int T, int nHeads, int nKvHeads, int headDim);
+
+    /** Writes the key and value parts of each row of qkv [T, (H + 2G) * D] to the cache of {@code layer}. */
+    void kvWrite(KvCache cache, int layer, Tensor qkv, SeqBatch batch, int nHeads);
+
+    /**
+     * out[t, h*D:(h+1)*D] = softmax_j(q_th · k_j / sqrt(D)) v_j over slots j in [0, slot[t]] of the
+     * sequence seq[t], KV head h / (H / G); softmax in float32. q from qkv [T, (H + 2G) * D]; out [T, H * D].
+     * Called after {@link #kvWrite} of the same rows. Rows of one step may be any mix of long and
+     * one-token sequences; a backend may use different kernels for prefill and decode.
+     */
+    void attention(Tensor out, Tensor qkv, KvCache cache, int layer, SeqBatch batch, int nHeads);
+
+    /** out[t, j] = silu(gateUp[t, j]) * gateUp[t, hidden + j]; gateUp [T, 2 * hidden] (w1|w3 fused), out [T, hidden]. */
+    void swiglu(Tensor out, Tensor gateUp, int T, int hidden);
+
+    /** x[i] += y[i], i &lt; n (the residual). */
+    void add(Tensor x, Tensor y, long n);
+
+    /**
+     * dst[dstOffset + r * width + c] = src[rows[r] * srcStride + colOffset + c] for r &lt; R, c &lt; width.
+     * Picks the last token's hidden state for the LM head, or records post-RoPE queries for the scorer.
+     */
+    void gatherRows(Tensor dst, long dstOffset, Tensor src, Ints rows, int R, int srcStride, int colOffset, int width);
+
+    /** out[r] = argmax_j logits[r, j], j &lt; vocab (the lowest index wins a tie), r &lt; R. */
+    void argmax(Ints out, Tensor logits, int R, int vocab);
+
+    /**
+     * Speculative-prefill importance (SPEC.md 4, steps 3-4) of one sequence {@code seq} of the cache.
+     * queries: post-RoPE queries, logically [layers][batch][maxQueries][H * D]; the first
+     * {@code nQueries} of sequence seq are used. For every layer l, query head h (KV head h / (H/G)) and
+     * recorded query a: p = softmax over the n prompt keys (slots [0, n)) of q·k/sqrt(D) in float32;
+     * p is average-pooled (kernel poolKernel, stride 1, zero padding poolKernel/2 counted in the mean);
+     * then the max over (l, h) and the mean over the nQueries queries: out[outOffset + j], j &lt; n.
+     * Never builds an n x n matrix; memory O(layers * H * nQueries * n) at most.
+     */
+    void importance(Tensor out, long outOffset, Tensor queries, KvCache cache, int seq, int n,
+                    int nQueries, int maxQueries, int poolKernel, int nHeads);
+
+    @Override
+    void close();
+}

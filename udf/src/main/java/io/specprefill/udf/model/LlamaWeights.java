@@ -1,0 +1,39 @@
+package io.specprefill.udf.model;
+
+/**
+ * The weights of a Llama checkpoint, as stored (any of F32/F16/BF16), each a view into a mapped
+ * safetensors file. Shapes are PyTorch's {@code nn.Linear} layout: [out, in]. Backends upload
+ * these once; fusions (wq|wk|wv, w1|w3) happen in the upload, not here.
+ * Built by {@link ModelLoader}, which checks every shape against the config.
+ */
+public final class LlamaWeights {
+    public final HostTensor tokenEmbedding; // model.embed_tokens.weight        [vocab, dim]
+    public final HostTensor[] attnNorm;     // model.layers.i.input_layernorm   [layers][dim]
+    public final HostTensor[] wq;           // self_attn.q_proj                 [layers][nHeads*headDim, dim]
+    public final HostTensor[] wk;           // self_attn.k_proj                 [layers][nKvHeads*headDim, dim]
+    public final HostTensor[] wv;           // self_attn.v_proj                 [layers][nKvHeads*headDim, dim]
+    public final HostTensor[] wo;           // self_attn.o_proj                 [layers][dim, nHeads*headDim]
+    public final HostTensor[] ffnNorm;      // post_attention_layernorm         [layers][dim]
+    public final HostTensor[] w1;           // mlp.gate_proj                    [layers][hiddenDim, dim]
+    public final HostTensor[] w2;           // mlp.down_proj                    [layers][dim, hiddenDim]
+    public final HostTensor[] w3;           // mlp.up_proj                      [layers][hiddenDim, dim]
+    public final HostTensor finalNorm;      // model.norm.weight                [dim]
+    public final HostTensor lmHead;         // lm_head.weight, or the embedding when tied  [vocab, dim]
+
+    public LlamaWeights(HostTensor tokenEmbedding, HostTensor[] attnNorm, HostTensor[] wq, HostTensor[] wk,
+                        HostTensor[] wv, HostTensor[] wo, HostTensor[] ffnNorm, HostTensor[] w1, HostTensor[] w2,
+                        HostTensor[] w3, HostTensor finalNorm, HostTensor lmHead) {
+        this.tokenEmbedding = tokenEmbedding;
+        this.attnNorm = attnNorm;
+        this.wq = wq;
+        this.wk = wk;
+        this.wv = wv;
+        this.wo = wo;
+        this.ffnNorm = ffnNorm;
+        this.w1 = w1;
+        this.w2 = w2;
+        this.w3 = w3;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+    }
+}
