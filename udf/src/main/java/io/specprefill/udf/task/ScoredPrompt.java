@@ -1,0 +1,23 @@
+package io.specprefill.udf.task;
+
+import java.io.Serializable;
+
+/**
+ * Stage 1's output row (checkpointed under the output folder so a failed stage 2 does not redo
+ * scoring): which prompt tokens the target will prefill, at which original positions.
+ *
+ * @param source        the input row (passthrough fields, per-row max_new_tokens)
+ * @param keptIds       the K kept token ids, ascending original order (all N when speculation is off)
+ * @param keptPositions their original indices in the prompt, ascending
+ * @param promptTokens  N, the prompt length after tokenization (and truncation, if configured)
+ * @param draftMs       wall time of draft prefill + look-ahead + scoring; 0 without a draft
+ * @param error         why this row cannot be generated (empty prompt, too long, draft failure); null when fine
+ */
+public record ScoredPrompt(PromptRecord source, int[] keptIds, int[] keptPositions, int promptTokens,
+                           double draftMs, String error) implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public int keptTokens() {
+        return keptIds == null ? 0 : keptIds.length;
+    }
+}
