@@ -36,6 +36,21 @@ public enum DType {
         return (short) ((bits + rounding) >>> 16);
     }
 
+    /** Round-to-nearest-even float32 to IEEE half, as PyTorch's {@code .to(torch.float16)}. */
+    public static short floatToF16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int abs = bits & 0x7fffffff;
+        if (abs > 0x7f800000) return (short) (sign | 0x7e00);          // NaN
+        if (abs >= 0x477ff000) return (short) (sign | 0x7c00);         // >= 65520 rounds to infinity
+        if (abs >= 0x38800000) {                                        // normal half: >= 2^-14
+            int rounded = abs + 0xfff + ((abs >>> 13) & 1);             // RNE on the 13 dropped bits
+            return (short) (sign | ((rounded - (112 << 23)) >>> 13));   // rebias exponent 127 -> 15
+        }
+        // subnormal half: m * 2^-24, m = rint(|f| * 2^24) (exact scaling; m = 1024 is the smallest normal)
+        return (short) (sign | (int) Math.rint(Float.intBitsToFloat(abs) * 0x1p24f));
+    }
+
     /** IEEE half to float32 (Java 17 has no Float.float16ToFloat). Exact, subnormals included. */
     public static float f16ToFloat(short half) {
         int h = half & 0xffff;

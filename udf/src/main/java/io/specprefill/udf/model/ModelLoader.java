@@ -1,0 +1,85 @@
+package io.specprefill.udf.model;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Builds {@link LlamaWeights} from a model directory's safetensors, checking every tensor's shape
+ * against the config before any compute. One table ({@link #LAYER_TABLE}) maps Hugging Face names
+ * to fields.
+ *
+ * <p>Tied embeddings: with {@code tie_word_embeddings: true} the LM head is the embedding table,
+ * and an {@code lm_head.weight} stored anyway is ignored, because Hugging Face ties the two after
+ * loading, so the reference outputs come from the embedding. Untied without {@code lm_head.weight}
+ * is an error.
+ */
+public final class ModelLoader {
+    private ModelLoader() {
+    }
+
+    /** One per-layer tensor: the name after {@code model.layers.{i}.} and its shape for a config. */
+    private record LayerSlot(String suffix, Function<LlamaConfig, long[]> shape) {
+    }
+
+    /** In {@link LlamaWeights} constructor order: attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3. */
+    private static final List<LayerSlot> LAYER_TABLE = List.of(
+            new LayerSlot("input_layernorm.weight", c -> shape(c.dim())),               // attnNorm [dim]
+            new LayerSlot("self_attn.q_proj.weight", c -> shape(c.qDim(), c.dim())),     // wq [H*D, dim]
+            new LayerSlot("self_attn.k_proj.weight", c -> shape(c.kvDim(), c.dim())),    // wk [G*D, dim]
+            new LayerSlot("self_attn.v_proj.weight", c -> shape(c.kvDim(), c.dim())),    // wv [G*D, dim]
+            new LayerSlot("self_attn.o_proj.weight", c -> shape(c.dim(), c.qDim())),     // wo [dim, H*D]
+            new LayerSlot("post_attention_layernorm.weight", c -> shape(c.dim())),      // ffnNorm [dim]
+            new LayerSlot("mlp.gate_proj.weight", c -> shape(c.hiddenDim(), c.dim())),   // w1 [hidden, dim]
+            new LayerSlot("mlp.down_proj.weight", c -> shape(c.dim(), c.hiddenDim())),   // w2 [dim, hidden]
+            new LayerSlot("mlp.up_proj.weight", c -> shape(c.hiddenDim(), c.dim())));    // w3 [hidden, dim]
+
+    public static final String EMBEDDING = "model.embed_tokens.weight";
+    public static final String FINAL_NORM = "model.norm.weight";
+    public static final String LM_HEAD = "lm_head.weight";
+
+    /** The HF name of a per-layer tensor, e.g. {@code model.layers.3.mlp.up_proj.weight}. */
+    public static String layerTensor(int layer, String suffix) {
+        return "model.layers." + layer + "." + suffix;
+    }
+
+    /** Maps and checks the weights in {@code dir} (one file or sharded) for {@code cfg}. */
+    public static LlamaWeights loadWeights(Path dir, LlamaConfig cfg) {
+        Checkpoint ckpt = Checkpoint.open(dir);
+        HostTensor embedding = tensor(ckpt, cfg, EMBEDDING, shape(cfg.vocabSize(), cfg.dim()));
+        HostTensor[][] layers = new HostTensor[LAYER_TABLE.size()][cfg.nLayers()];
+        for (int s = 0; s < LAYER_TABLE.size(); s++) {
+            LayerSlot slot = LAYER_TABLE.get(s);
+            for (int l = 0; l < cfg.nLayers(); l++) {
+                layers[s][l] = tensor(ckpt, cfg, layerTensor(l, slot.suffix()), slot.shape().apply(cfg));
+            }
+        }
+        HostTensor finalNorm = tensor(ckpt, cfg, FINAL_NORM, shape(cfg.dim()));
+        HostTensor lmHead;
+        if (cfg.tiedEmbeddings()) {
+            lmHead = embedding;
+        } else if (ckpt.find(LM_HEAD).isPresent()) {
+            lmHead = tensor(ckpt, cfg, LM_HEAD, shape(cfg.vocabSize(), cfg.dim()));
+        } else {
+            throw new ModelFormatException(ckpt.source() + ": tensor '" + LM_HEAD + "' is missing and "
+                    + cfg.source() + " has tie_word_embeddings=false");
+        }
+        return new LlamaWeights(embedding, layers[0], layers[1], layers[2], layers[3], layers[4], layers[5],
+                layers[6], layers[7], layers[8], finalNorm, lmHead);
+    }
+
+    private static HostTensor tensor(Checkpoint ckpt, LlamaConfig cfg, String name, long[] expected) {
+        HostTensor t = ckpt.find(name).orElseThrow(() -> new ModelFormatException(ckpt.source() + ": tensor '" + name
+                + "' is missing (expected shape " + Arrays.toString(expected) + " for " + cfg.source() + ")"));
+        if (!Arrays.equals(t.shape(), expected)) {
+            throw new ModelFormatException(ckpt.fileOf(name) + ": tensor '" + name + "' has shape "
+                    + Arrays.toString(t.shape()) + ", expected " + Arrays.toString(expected) + " from " + cfg.source());
+        }
+        return t;
+    }
+
+    private static long[] shape(long... dims) {
+        return dims;
+    }
+}
