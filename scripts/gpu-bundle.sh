@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Builds a self-contained bundle for an offline GPU box (NVIDIA driver + CUDA libraries, no Java,
+# no network), in parts small enough to carry one at a time (each well under 60 MiB):
+#
+#   DIR/jre.tar.xz          a jlink'ed JDK 17 runtime (the modules Spark needs), ~19 MB
+#   DIR/specprefill.tar.xz  bin/specprefill, lib/ (our jars with kernels and JNI bridge, Jackson, JCuda),
+#                           configs/, scripts/gpu-unpack.sh [, models/ with --models] [, tests with --tests]
+#   DIR/spark-K.tar.xz      with --spark: Spark's jars for the job, repacked uncompressed and xz'ed
+#                           (~105 MB in all instead of ~230 MB), split into parts of about --part-mib each
+#
+# On the box: scripts/gpu-unpack.sh DIR DEST, then DEST/bin/specprefill ... (see README, "GPU box").
+# Usage: scripts/gpu-bundle.sh [--out DIR] [--spark] [--part-mib 40] [--models] [--tests] [--no-build]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=dist/gpu; spark=0; part_mib=40; models=0; tests=0; build=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --out) out=$2; shift 2;;
+    --spark) spark=1; shift;;
+    --part-mib) part_mib=$2; shift 2;;
+    --models) models=1; shift;;
+    --tests) tests=1; shift;;
+    --no-build) build=0; shift;;
+    *) echo "gpu-bundle: unknown flag '$1' (see the header of $0)" >&2; exit 2;;
+  esac
+done
+mkdir -p "$out"; out=$(cd "$out" && pwd)
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+
+if [[ $build == 1 ]]; then
+  if [[ $tests == 1 ]]; then mvn -B -ntp -q -DskipTests package; else mvn -B -ntp -q -DskipTests -Dmaven.test.skip.exec=true package; fi
+fi
+cp_file=job/target/classpath.txt
+[[ -f $cp_file ]] || { echo "gpu-bundle: $cp_file missing: build first (scripts/build.sh)" >&2; exit 2; }
+
+# 1. Java runtime. Rebuilt only when the JDK changes. jdk.unsupported (sun.misc.Unsafe) and
+#    java.management/naming/sql/desktop are needed by Spark's dependencies; jdk.zipfs by jar handling.
+jdk_tag="$(java -version 2>&1 | head -1 | tr -cd '[:alnum:]._-')"
+if [[ ! -f $out/jre.tar.xz || "$(cat "$out/jre.tag" 2>/dev/null)" != "$jdk_tag" ]]; then
+  echo "gpu-bundle: jlink runtime ($jdk_tag)"
+  jlink --add-modules java.base,java.compiler,java.datatransfer,java.desktop,java.instrument,java.logging,java.management,java.management.rmi,java.naming,java.net.http,java.prefs,java.rmi,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.sql.rowset,java.transaction.xa,java.xml,java.xml.crypto,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.net,jdk.unsupported,jdk.zipfs,jdk.security.auth,jdk.security.jgss,jdk.naming.dns,jdk.localedata \
+    --include-locales=en --strip-debug --no-header-files --no-man-pages --compress=0 --output "$work/jre"
+  tar -C "$work" -cf - jre | xz -T0 -6 > "$out/jre.tar.xz"
+  echo "$jdk_tag" > "$out/jre.tag"
+fi
+
+# 2. The application: our jars plus the small dependencies that are not Spark's.
+app=$work/app; mkdir -p "$app/lib" "$app/bin" "$app/scripts"
+cp job/target/specprefill-job-*[0-9T].jar "$app/lib/" 2>/dev/null || cp $(ls job/target/specprefill-job-*.jar | grep -v -- -app.jar) "$app/lib/"
+is_core() { [[ $1 == */work/* || $1 == *specprefill* || $1 == *jackson* || $1 == *jcuda* || $1 == *snakeyaml* ]]; }
+tr ':' '\n' < "$cp_file" | while read -r j; do if [[ -n $j ]] && is_core "$j"; then cp "$j" "$app/lib/"; fi; done
+cp bin/specprefill "$app/bin/"; if [[ -d configs ]]; then cp -r configs "$app/"; fi; cp scripts/gpu-unpack.sh "$app/scripts/"
+if [[ $models == 1 ]]; then cp -r models "$app/"; fi
+if [[ $tests == 1 ]]; then
+  # Test classes of every module plus JUnit's console launcher: run the suites where Maven is absent.
+  mkdir -p "$app/tests"
+  for m in udf cuda job; do [[ -d $m/target/test-classes ]] && (cd $m/target/test-classes && zip -q -r "$app/tests/$m-tests.jar" .); done
+  mvn -B -ntp -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory="$app/tests"
+fi
+tar -C "$app" -cf - . | xz -T0 -6 > "$out/specprefill.tar.xz"
+
+# 3. Spark for the job. Jars are repacked uncompressed so that xz sees the classes (2x smaller);
+#    natives for other platforms and rocksdbjni (only Spark's disk-backed UI/state stores) are left out.
+if [[ $spark == 1 ]]; then
+  rm -f "$out"/spark-*.tar.xz
+  mkdir -p "$work/stored"
+  tr ':' '\n' < "$cp_file" | while read -r j; do
+    if [[ -z $j ]] || is_core "$j" || [[ $j =~ rocksdbjni|windows|osx|aarch ]]; then continue; fi
+    d=$work/x/$(basename "$j"); mkdir -p "$d"; (cd "$d" && unzip -q -o "$j" 2>/dev/null || true)
+    (cd "$d" && zip -q -0 -r -X "$work/stored/$(basename "$j")" .); rm -rf "$d"
+  done
+  # Greedy split by uncompressed size (xz makes each part about 5x smaller than its stored size).
+  limit=$(( part_mib * 1024 * 1024 * 5 )); k=1; acc=0; : > "$work/part1"
+  for f in $(ls -S "$work/stored"); do
+    s=$(stat -c %s "$work/stored/$f")
+    if (( acc > 0 && acc + s > limit )); then k=$((k + 1)); acc=0; : > "$work/part$k"; fi
+    echo "$f" >> "$work/part$k"; acc=$((acc + s))
+  done
+  for p in $(seq 1 $k); do
+    tar -C "$work/stored" -cf - -T "$work/part$p" | xz -T0 -6 > "$out/spark-$p.tar.xz"
+  done
+fi
+(cd "$out" && ls -l *.tar.xz | awk '{printf "%-24s %6.1f MiB\n", $9, $5/1048576}')
