@@ -81,27 +81,11 @@ public final class TinyLlama {
             switch (dtype) {
                 case F32: buf.putFloat(f); break;
                 case BF16: buf.putShort(DType.floatToBf16(f)); break;
-                case F16: buf.putShort(floatToF16(f)); break;
+                case F16: buf.putShort(DType.floatToF16(f)); break;
                 default: throw new IllegalStateException(dtype.name());
             }
         }
         buf.flip();
         return new HostTensor(name, dtype, shape, buf);
-    }
-
-    /** float32 to IEEE half, round to nearest even, subnormals and overflow to infinity included. */
-    public static short floatToF16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        int sign = (bits >>> 16) & 0x8000;
-        float a = Math.abs(f);
-        if (Float.isNaN(f)) return (short) (sign | 0x7e00);
-        if (a >= 65520f) return (short) (sign | 0x7c00);
-        if (a < 0x1p-14f) return (short) (sign | (int) Math.rint(a * 0x1p24f)); // subnormal: m * 2^-24
-        int exp = ((bits >>> 23) & 0xff) - 127 + 15;
-        int mant = bits & 0x7fffff;
-        int half = (exp << 10) | (mant >>> 13);
-        int rem = mant & 0x1fff;
-        if (rem > 0x1000 || (rem == 0x1000 && (half & 1) == 1)) half++; // a carry rolls into the exponent
-        return (short) (sign | half);
     }
 }

@@ -1,0 +1,159 @@
+package io.specprefill.udf.generate;
+
+import io.specprefill.udf.llama.Backend;
+import io.specprefill.udf.llama.Batch;
+import io.specprefill.udf.llama.LayerHook;
+import io.specprefill.udf.llama.LlamaForward;
+import io.specprefill.udf.llama.LlamaModel;
+import io.specprefill.udf.llama.Logits;
+import io.specprefill.udf.model.LlamaConfig;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Prefill then decode for a batch of requests (SPEC.md 5): the K kept tokens of each request are
+ * prefilled together at their positions into a compact KV cache (slot j for kept token j); the first
+ * token comes from the logits at the last kept token; generated token i is fed at RoPE position
+ * N + i and KV slot K + i. Each sequence stops at any EOS id of the config, at its maxNewTokens, or
+ * when its {@link StopCondition} fires; the others go on. The KV cache holds K + maxNewTokens slots
+ * per sequence and is kept for the next call when it is big enough.
+ */
+public final class Generator implements AutoCloseable {
+    private final LlamaForward forward;
+    private final LlamaConfig config;
+    private final Backend backend;
+    private Backend.KvCache cache;
+
+    public Generator(LlamaModel model) {
+        this.forward = new LlamaForward(model);
+        this.config = model.config;
+        this.backend = model.backend;
+    }
+
+    public Generation generate(Request request) {
+        return generate(List.of(request)).get(0);
+    }
+
+    /** Generates for every request; results in request order. */
+    public List<Generation> generate(List<Request> requests) {
+        int B = requests.size();
+        if (B == 0) return List.of();
+        Backend.KvCache kv = cacheFor(requests);
+        Batch.Builder batch = Batch.builder();
+        for (int i = 0; i < B; i++) batch.add(i, requests.get(i).tokens(), requests.get(i).positions(), 0);
+        Sequences seqs = new Sequences(requests);
+        long t0 = System.nanoTime();
+        Logits logits = forward.prefill(kv, batch.build());
+        backend.synchronize();
+        double prefillMs = ms(t0);
+        for (int i = 0; i < B; i++) seqs.accept(i, requests.get(i).sampler().sample(logits, i), config);
+        double ttftMs = ms(t0);
+        long decodeStart = System.nanoTime();
+        seqs.finishNow(decodeStart);
+        int[] seq = new int[B], tok = new int[B], pos = new int[B], slot = new int[B];
+        while (seqs.anyActive()) {
+            int n = 0;
+            for (int i = 0; i < B; i++) {
+                if (!seqs.active[i]) continue;
+                int generated = seqs.count[i]; // the newest token is generated token (generated - 1)
+                seq[n] = i;
+                tok[n] = seqs.ids[i][generated - 1];
+                pos[n] = requests.get(i).nextPosition() + generated - 1;
+                slot[n] = requests.get(i).kept() + generated - 1;
+                n++;
+            }
+            logits = forward.decodeStep(kv, n, seq, tok, pos, slot, LayerHook.NONE);
+            for (int r = 0; r < n; r++) seqs.accept(seq[r], requests.get(seq[r]).sampler().sample(logits, r), config);
+            seqs.finishNow(decodeStart);
+        }
+        Generation[] out = new Generation[B];
+        for (int i = 0; i < B; i++) {
+            out[i] = new Generation(Arrays.copyOf(seqs.ids[i], seqs.count[i]), seqs.reason[i], prefillMs, ttftMs, seqs.decodeMs[i]);
+        }
+        return List.of(out);
+    }
+
+    /** The KV cache for these requests: B sequences of max(K + maxNewTokens) slots, reused when it fits. */
+    private Backend.KvCache cacheFor(List<Request> requests) {
+        int capacity = 0;
+        for (Request r : requests) capacity = Math.max(capacity, r.kept() + r.maxNewTokens());
+        if (cache == null || cache.batch() < requests.size() || cache.capacity() < capacity) {
+            if (cache != null) cache.close();
+            cache = null;
+            cache = forward.newCache(requests.size(), capacity);
+        }
+        return cache;
+    }
+
+    private static double ms(long since) {
+        return (System.nanoTime() - since) / 1e6;
+    }
+
+    /** Per-sequence decoding state: ids so far, whether still active, why and when it stopped. */
+    private static final class Sequences {
+        final List<Request> requests;
+        final int[][] ids;
+        final int[] count;
+        final boolean[] active;
+        final boolean[] justStopped;
+        final StopReason[] reason;
+        final double[] decodeMs;
+
+        Sequences(List<Request> requests) {
+            int B = requests.size();
+            this.requests = requests;
+            ids = new int[B][];
+            for (int i = 0; i < B; i++) ids[i] = new int[requests.get(i).maxNewTokens()];
+            count = new int[B];
+            active = new boolean[B];
+            Arrays.fill(active, true);
+            justStopped = new boolean[B];
+            reason = new StopReason[B];
+            decodeMs = new double[B];
+        }
+
+        /** Takes sequence i's new token and decides whether it stops. */
+        void accept(int i, int token, LlamaConfig config) {
+            Request r = requests.get(i);
+            if (config.isEos(token)) {
+                stop(i, StopReason.EOS);
+                return;
+            }
+            ids[i][count[i]++] = token;
+            if (r.stop().shouldStop(ids[i], count[i])) {
+                stop(i, StopReason.STOP_CONDITION);
+            } else if (count[i] == r.maxNewTokens()) {
+                stop(i, StopReason.MAX_TOKENS);
+            }
+        }
+
+        private void stop(int i, StopReason why) {
+            active[i] = false;
+            justStopped[i] = true;
+            reason[i] = why;
+        }
+
+        /** Stamps the decode time of the sequences that stopped in the last step. */
+        void finishNow(long decodeStart) {
+            double now = (System.nanoTime() - decodeStart) / 1e6;
+            for (int i = 0; i < active.length; i++) {
+                if (justStopped[i]) {
+                    decodeMs[i] = now;
+                    justStopped[i] = false;
+                }
+            }
+        }
+
+        boolean anyActive() {
+            for (boolean a : active) if (a) return true;
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (cache != null) cache.close();
+        forward.close();
+    }
+}
