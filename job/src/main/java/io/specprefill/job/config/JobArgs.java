@@ -1,0 +1,131 @@
+package io.specprefill.job.config;
+
+import io.specprefill.udf.task.TaskSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The job's command-line flags: paths and formats (the algorithm's settings live in {@link JobConfig}).
+ *
+ * @param input        the prompts: a JSONL, Parquet or Arrow IPC file, or a folder of them
+ * @param inputFormat  jsonl, parquet, arrow, or auto (from the file extension)
+ * @param output       the run's folder: checkpoints, predictions, config.yaml, summary.json
+ * @param draft        the draft model directory, "none" for the baseline, null when not given
+ * @param target       the target model directory
+ * @param config       the YAML config, null for the defaults
+ * @param outputFormat parquet, arrow or jsonl
+ * @param resume       reuse finished checkpoints under {@code output}
+ * @param sets         "key=value" config overrides, in order
+ */
+public record JobArgs(Path input, String inputFormat, Path output, String draft, Path target, Path config,
+                      String outputFormat, boolean resume, List<String> sets) {
+
+    public static final List<String> INPUT_FORMATS = List.of("auto", "jsonl", "parquet", "arrow");
+    public static final List<String> OUTPUT_FORMATS = List.of("parquet", "arrow", "jsonl");
+
+    public static final String USAGE = String.join("\n",
+            "usage: specprefill run --input PATH --target DIR --output DIR [flags]",
+            "       specprefill run --output DIR      (the embedded default: sample prompts, shipped models)",
+            "  --input PATH            prompts: JSONL (LongBench rows or id+prompt), Parquet or Arrow IPC",
+            "  --input-format F        auto (default: from the extension), jsonl, parquet, arrow",
+            "  --output DIR            the run's folder (predictions, summary.json, config.yaml, checkpoints)",
+            "  --draft DIR|none        draft model directory; none: no speculation (the baseline)",
+            "  --target DIR            target model directory",
+            "  --config FILE           YAML config (configs/*.yaml); keys below",
+            "  --output-format F       parquet (default), arrow or jsonl",
+            "  --resume                reuse this output folder's finished checkpoints (stage 1 scoring)",
+            "  --set KEY=VALUE         override one config key (repeatable)",
+            "config keys (key, default, meaning):");
+
+    public JobArgs {
+        check(INPUT_FORMATS.contains(inputFormat), "--input-format", inputFormat, "one of " + INPUT_FORMATS);
+        check(OUTPUT_FORMATS.contains(outputFormat), "--output-format", outputFormat, "one of " + OUTPUT_FORMATS);
+        sets = List.copyOf(sets);
+    }
+
+    /** Parses flags ({@code --flag value} or {@code --flag=value}); throws naming the flag. */
+    public static JobArgs parse(String[] args) {
+        Path input = null, output = null, target = null, config = null;
+        String inputFormat = "auto", outputFormat = "parquet", draft = null;
+        boolean resume = false;
+        List<String> sets = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            String value = null;
+            int eq = flag.indexOf('=');
+            if (flag.startsWith("--") && eq > 0) {
+                value = flag.substring(eq + 1);
+                flag = flag.substring(0, eq);
+            }
+            require(flag.startsWith("--"), "unexpected argument '" + flag + "' (flags start with --)");
+            if (flag.equals("--resume")) {
+                require(value == null, "--resume takes no value, got '" + value + "'");
+                resume = true;
+                continue;
+            }
+            if (value == null) {
+                require(i + 1 < args.length, flag + " needs a value");
+                value = args[++i];
+            }
+            switch (flag) {
+                case "--input" -> input = Path.of(value);
+                case "--input-format" -> inputFormat = value;
+                case "--output" -> output = Path.of(value);
+                case "--draft" -> draft = value;
+                case "--target" -> target = Path.of(value);
+                case "--config" -> config = Path.of(value);
+                case "--output-format" -> outputFormat = value;
+                case "--set" -> sets.add(value);
+                default -> throw new IllegalArgumentException("unknown flag '" + flag + "' (see --help)");
+            }
+        }
+        return new JobArgs(input, inputFormat, output, draft, target, config, outputFormat, resume, sets);
+    }
+
+    public static boolean wantsHelp(String[] args) {
+        return List.of(args).contains("--help") || List.of(args).contains("-h");
+    }
+
+    /** True when the draft flag says there is no draft model. */
+    public boolean noDraft() {
+        return draft == null || draft.equals("none");
+    }
+
+    /**
+     * Checks what a job run needs: input, output, models that exist, and a draft whenever
+     * speculation is on. Model contents are checked later by {@code ModelCheck}.
+     */
+    public void checkForRun(JobConfig cfg) {
+        require(input != null, "--input is required");
+        require(output != null, "--output is required");
+        require(target != null, "--target is required");
+        require(Files.exists(input), "--input " + input + ": no such file or folder");
+        require(Files.isDirectory(target), "--target " + target + ": not a model directory");
+        require(draft != null || cfg.keep() >= 1.0, "--draft is required when keep=" + cfg.keep()
+                + " < 1 (pass --draft none for the no-draft baseline)");
+        require(noDraft() || Files.isDirectory(Path.of(draft)), "--draft " + draft + ": not a model directory (or none)");
+    }
+
+    /** What executors receive: paths (absolute) and settings. No draft when keep is 1 or the draft is none. */
+    public TaskSettings taskSettings(JobConfig c) {
+        String draftDir = noDraft() || c.keep() >= 1.0 ? null : Path.of(draft).toAbsolutePath().toString();
+        return new TaskSettings(draftDir, target.toAbsolutePath().toString(), c.backend(), c.keep(), c.chunkSize(),
+                c.poolKernel(), c.lookahead(), c.keepTail(), c.maxNewTokens(), c.temperature(), c.topP(), c.seed(),
+                c.stopStrings(), c.chatTemplate(), c.maxPromptTokens(), c.truncateMiddle(), c.draftBatchSize(),
+                c.targetBatchSize());
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    private static void check(boolean ok, String flag, Object actual, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(flag + " " + actual + ": must be " + expected);
+        }
+    }
+}
