@@ -25,6 +25,9 @@ public final class Cli {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
+            case "score-longbench":
+                io.specprefill.job.eval.ScoreLongBenchCommand.main(rest);
+                return;
             default:
                 System.err.println("specprefill: unknown command '" + args[0] + "'\n" + USAGE);
                 System.exit(2);

@@ -1,0 +1,67 @@
+package io.specprefill.job.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ScoreLongBenchCommandTest {
+    private static String run(String... args) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ScoreLongBenchCommand.run(ScoreLongBenchCommand.parse(args), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void scoresLongBenchFilesAndJobOutput(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("hotpotqa.jsonl"),
+                "{\"pred\": \"yes\", \"answers\": [\"yes\"], \"all_classes\": null, \"length\": 10}\n"
+                + "{\"pred\": \"no\", \"answers\": [\"yes\"], \"all_classes\": null, \"length\": 5000}\n");
+        // The job's output: output_text plus a dataset column, in a Spark part file.
+        Files.writeString(dir.resolve("part-00000-abc.json"),
+                "{\"id\": \"1\", \"output_text\": \"def f():\", \"answers\": [\"def f():\"], \"dataset\": \"lcc\", \"length\": 9000}\n");
+        Files.writeString(dir.resolve("notes.txt"), "ignored");
+        JsonNode json = new ObjectMapper().readTree(run("--pred-dir", dir.toString(), "--json"));
+        assertEquals(50.0, json.get("hotpotqa").asDouble(), 0.0);
+        assertEquals(100.0, json.get("lcc").asDouble(), 0.0);
+        assertEquals(2, json.size());
+
+        String table = run("--pred-dir", dir.toString());
+        assertTrue(table.contains("hotpotqa") && table.contains("qa_f1_score") && table.contains("50.00"), table);
+        assertTrue(table.contains("Multi-Doc QA") && table.contains("average of the 2 categories present (of 6)"), table);
+        assertTrue(table.trim().endsWith("75.00"), table);
+
+        JsonNode e = new ObjectMapper().readTree(run("--pred-dir", dir.toString(), "--json", "--e"));
+        assertEquals(100.0, e.get("hotpotqa").get("0-4k").asDouble(), 0.0);
+        assertEquals(0.0, e.get("hotpotqa").get("4-8k").asDouble(), 0.0);
+    }
+
+    @Test
+    void badInputNamesFileAndLine(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("qasper.jsonl"), "{\"pred\": \"a\", \"answers\": [\"a\"]}\n{\"pred\": 3}\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run("--pred-dir", dir.toString()));
+        assertTrue(e.getMessage().contains("qasper.jsonl line 2"), e.getMessage());
+        Files.writeString(dir.resolve("qasper.jsonl"), "{\"pred\": \"a\", \"answers\": [\"a\"]}\n");
+        Files.writeString(dir.resolve("unknown_set.jsonl"), "{\"pred\": \"a\", \"answers\": [\"a\"]}\n");
+        e = assertThrows(IllegalArgumentException.class, () -> run("--pred-dir", dir.toString()));
+        assertTrue(e.getMessage().contains("unknown_set"), e.getMessage());
+    }
+
+    @Test
+    void flags() {
+        assertNull(ScoreLongBenchCommand.parse(new String[] {"--help"}));
+        assertThrows(IllegalArgumentException.class, () -> ScoreLongBenchCommand.parse(new String[] {}));
+        assertThrows(IllegalArgumentException.class, () -> ScoreLongBenchCommand.parse(new String[] {"--pred-dir"}));
+        assertThrows(IllegalArgumentException.class, () -> ScoreLongBenchCommand.parse(new String[] {"--x", "y"}));
+    }
+}
