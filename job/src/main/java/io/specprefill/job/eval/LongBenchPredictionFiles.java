@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -24,13 +25,15 @@ import java.util.stream.Stream;
  *       {@code part-*.json} files.</li>
  * </ul>
  * A row's dataset is its {@code dataset} field when present, else the file name before the first dot.
+ * A file whose name is no LongBench dataset and whose rows name none (e.g. the job's
+ * {@code predictions.jsonl} of rows without a dataset) is skipped with a warning.
  */
 public final class LongBenchPredictionFiles {
     private LongBenchPredictionFiles() {
     }
 
-    /** dataset -> rows in file order; datasets in LongBench's order. */
-    public static Map<String, List<Prediction>> read(Path dir) {
+    /** dataset -> rows in file order; datasets in LongBench's order. Warnings go to {@code warn}. */
+    public static Map<String, List<Prediction>> read(Path dir, Consumer<String> warn) {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--pred-dir " + dir + " is not a directory");
         }
@@ -46,7 +49,10 @@ public final class LongBenchPredictionFiles {
         }
         ObjectMapper json = new ObjectMapper();
         for (Path f : files) {
-            readFile(json, f, byDataset);
+            readFile(json, f, byDataset, warn);
+        }
+        if (byDataset.isEmpty()) {
+            throw new IllegalArgumentException(dir + " has no rows of a LongBench dataset");
         }
         Map<String, List<Prediction>> ordered = new LinkedHashMap<>();
         for (LongBenchDatasets.Dataset d : LongBenchDatasets.all()) {
@@ -62,7 +68,8 @@ public final class LongBenchPredictionFiles {
         return Files.isRegularFile(p) && (name.endsWith(".jsonl") || (name.startsWith("part-") && name.endsWith(".json")));
     }
 
-    private static void readFile(ObjectMapper json, Path file, Map<String, List<Prediction>> byDataset) {
+    private static void readFile(ObjectMapper json, Path file, Map<String, List<Prediction>> byDataset,
+                                 Consumer<String> warn) {
         String fileName = file.getFileName().toString();
         String fileDataset = fileName.substring(0, fileName.indexOf('.'));
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -74,6 +81,11 @@ public final class LongBenchPredictionFiles {
                 }
                 String where = file + " line " + lineNo;
                 JsonNode row = json.readTree(line);
+                if (!row.hasNonNull("dataset") && !LongBenchDatasets.isKnown(fileDataset)) {
+                    warn.accept("skipped " + file + ": '" + fileDataset + "' is not a LongBench dataset and its rows"
+                            + " have no 'dataset' field");
+                    return;
+                }
                 String dataset = row.hasNonNull("dataset") ? row.get("dataset").asText() : fileDataset;
                 if (!LongBenchDatasets.isKnown(dataset)) {
                     throw new IllegalArgumentException(where + ": '" + dataset

@@ -75,7 +75,8 @@ public final class ScoreLongBenchCommand {
     }
 
     static void run(Options o, PrintStream out) throws Exception {
-        Map<String, List<Prediction>> rows = LongBenchPredictionFiles.read(o.predDir());
+        Map<String, List<Prediction>> rows = LongBenchPredictionFiles.read(o.predDir(),
+                warning -> System.err.println("specprefill score-longbench: " + warning));
         LongBenchScorer scorer = new LongBenchScorer(JiebaCut::load);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         if (o.lengthBuckets()) {

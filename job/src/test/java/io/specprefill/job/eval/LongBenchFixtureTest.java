@@ -33,7 +33,9 @@ class LongBenchFixtureTest {
         Optional<Path> dir = SharedData.resolve(FIXTURE);
         assumeTrue(dir.isPresent(), SharedData.missing(FIXTURE));
         JsonNode expected = new ObjectMapper().readTree(dir.get().resolve("result.json").toFile());
-        Map<String, List<Prediction>> rows = LongBenchPredictionFiles.read(dir.get());
+        Map<String, List<Prediction>> rows = LongBenchPredictionFiles.read(dir.get(), w -> {
+            throw new AssertionError(w);
+        });
         LongBenchScorer scorer = new LongBenchScorer(JiebaCut::load);
         List<String> wrong = new ArrayList<>();
         for (Dataset d : LongBenchDatasets.all()) {

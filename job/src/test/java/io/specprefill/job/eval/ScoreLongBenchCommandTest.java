@@ -12,6 +12,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,9 +54,16 @@ class ScoreLongBenchCommandTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> run("--pred-dir", dir.toString()));
         assertTrue(e.getMessage().contains("qasper.jsonl line 2"), e.getMessage());
         Files.writeString(dir.resolve("qasper.jsonl"), "{\"pred\": \"a\", \"answers\": [\"a\"]}\n");
-        Files.writeString(dir.resolve("unknown_set.jsonl"), "{\"pred\": \"a\", \"answers\": [\"a\"]}\n");
+        Files.writeString(dir.resolve("mixed.jsonl"), "{\"pred\": \"a\", \"answers\": [\"a\"], \"dataset\": \"nope\"}\n");
         e = assertThrows(IllegalArgumentException.class, () -> run("--pred-dir", dir.toString()));
-        assertTrue(e.getMessage().contains("unknown_set"), e.getMessage());
+        assertTrue(e.getMessage().contains("mixed.jsonl line 1") && e.getMessage().contains("nope"), e.getMessage());
+        // A file that is no LongBench dataset and names none is skipped with a warning.
+        Files.delete(dir.resolve("mixed.jsonl"));
+        Files.writeString(dir.resolve("predictions.jsonl"), "{\"pred\": \"a\", \"answers\": [\"a\"]}\n");
+        List<String> warnings = new ArrayList<>();
+        assertEquals(List.of("qasper"), List.copyOf(LongBenchPredictionFiles.read(dir, warnings::add).keySet()));
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("predictions.jsonl"), warnings.get(0));
     }
 
     @Test
