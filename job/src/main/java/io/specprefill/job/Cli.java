@@ -1,5 +1,7 @@
 package io.specprefill.job;
 
+import io.specprefill.job.cli.GenerateCommand;
+
 import java.util.Arrays;
 
 /**
@@ -25,6 +27,7 @@ public final class Cli {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
+            case "generate": GenerateCommand.main(rest); return;
             case "score-longbench":
                 io.specprefill.job.eval.ScoreLongBenchCommand.main(rest);
                 return;

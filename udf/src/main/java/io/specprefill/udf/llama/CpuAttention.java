@@ -63,13 +63,26 @@ final class CpuAttention {
             float[] p = scratch(n);
             softmaxScores(p, qkv, t * stride + h * D, keys, kv, n, D, scale);
             int o = t * nHeads * D + h * D;
-            for (int d = 0; d < D; d++) out[o + d] = 0f;
-            for (int j = 0; j < n; j++) {
-                float pj = p[j];
-                int vj = kv + j * D;
-                for (int d = 0; d < D; d++) out[o + d] += pj * values[vj + d];
-            }
+            weightedSum(out, o, p, values, kv, n, D);
         });
+    }
+
+    /** out[o + d] = sum_j p[j] * values[kv + j*D + d]: four value rows per pass over out (fewer loads and stores). */
+    private static void weightedSum(float[] out, int o, float[] p, float[] values, int kv, int n, int D) {
+        for (int d = 0; d < D; d++) out[o + d] = 0f;
+        int j = 0;
+        for (; j + 4 <= n; j += 4) {
+            float p0 = p[j], p1 = p[j + 1], p2 = p[j + 2], p3 = p[j + 3];
+            int v0 = kv + j * D, v1 = v0 + D, v2 = v1 + D, v3 = v2 + D;
+            for (int d = 0; d < D; d++) {
+                out[o + d] += p0 * values[v0 + d] + p1 * values[v1 + d] + p2 * values[v2 + d] + p3 * values[v3 + d];
+            }
+        }
+        for (; j < n; j++) {
+            float pj = p[j];
+            int vj = kv + j * D;
+            for (int d = 0; d < D; d++) out[o + d] += pj * values[vj + d];
+        }
     }
 
     /**
@@ -77,22 +90,33 @@ final class CpuAttention {
      * Scores are the float dot product times scale (HF: matmul(q, k^T) * scaling).
      */
     static void softmaxScores(float[] p, float[] src, int qOff, float[] keys, int kOff, int n, int D, float scale) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            int k = kOff + j * D;
-            float dot = 0f;
-            for (int d = 0; d < D; d++) dot += src[qOff + d] * keys[k + d];
-            float s = dot * scale;
-            p[j] = s;
-            if (s > max) max = s;
+        int j = 0;
+        // 4 keys at a time: 4 independent sums (each still in d order) instead of one dependent chain
+        for (; j + 4 <= n; j += 4) {
+            int k0 = kOff + j * D, k1 = k0 + D, k2 = k1 + D, k3 = k2 + D;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            for (int d = 0; d < D; d++) {
+                float q = src[qOff + d];
+                s0 += q * keys[k0 + d];
+                s1 += q * keys[k1 + d];
+                s2 += q * keys[k2 + d];
+                s3 += q * keys[k3 + d];
+            }
+            p[j] = s0 * scale;
+            p[j + 1] = s1 * scale;
+            p[j + 2] = s2 * scale;
+            p[j + 3] = s3 * scale;
         }
+        for (; j < n; j++) p[j] = CpuMatmul.dot(src, qOff, keys, kOff + j * D, D) * scale;
+        float max = Float.NEGATIVE_INFINITY;
+        for (j = 0; j < n; j++) max = Math.max(max, p[j]);
         float sum = 0f;
-        for (int j = 0; j < n; j++) {
+        for (j = 0; j < n; j++) {
             float e = (float) Math.exp(p[j] - max);
             p[j] = e;
             sum += e;
         }
-        for (int j = 0; j < n; j++) p[j] /= sum;
+        for (j = 0; j < n; j++) p[j] /= sum;
     }
 
     /**

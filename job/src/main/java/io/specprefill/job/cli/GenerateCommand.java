@@ -1,0 +1,209 @@
+package io.specprefill.job.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.specprefill.udf.generate.Generation;
+import io.specprefill.udf.generate.Generator;
+import io.specprefill.udf.generate.Request;
+import io.specprefill.udf.generate.Sampler;
+import io.specprefill.udf.generate.StopCondition;
+import io.specprefill.udf.llama.CpuBackend;
+import io.specprefill.udf.llama.LlamaModel;
+import io.specprefill.udf.model.Model;
+import io.specprefill.udf.model.ModelFormatException;
+import io.specprefill.udf.tokenizer.ChatTemplate;
+import io.specprefill.udf.tokenizer.Tokenizer;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code specprefill generate}: one prompt, one model, no Spark (llama2.c's run loop): load the
+ * model and tokenizer, encode, prefill, decode, print. Greedy unless a temperature is given.
+ * {@code --prompt-ids} are used exactly as given (no BOS added); {@code --prompt} text goes through
+ * the tokenizer with its BOS post-processor (or the Llama 3 chat template with {@code --chat}).
+ */
+public final class GenerateCommand {
+    private GenerateCommand() {
+    }
+
+    static final String USAGE = String.join("\n",
+            "usage: specprefill generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [flags]",
+            "  --model DIR            Hugging Face model directory (config.json, *.safetensors, tokenizer.json)",
+            "  --prompt TEXT          prompt text, tokenized with BOS",
+            "  --prompt-ids IDS       comma-separated token ids, used exactly (no BOS added)",
+            "  --max-new-tokens N     generation limit, >= 1 (default 64)",
+            "  --temperature T        0 = greedy (default 0)",
+            "  --top-p P              nucleus mass in (0, 1] (default 1.0; with --temperature > 0)",
+            "  --seed S               sampling seed (default 0)",
+            "  --stop TEXT            stop once the output contains TEXT (repeatable)",
+            "  --chat                 wrap --prompt in the Llama 3 chat template",
+            "  --json                 print one JSON object (ids, text, timings) instead of the text");
+
+    /** The parsed flags; the compact constructor checks ranges and combinations. */
+    record Options(Path model, String prompt, int[] promptIds, int maxNewTokens, double temperature, double topP,
+                   long seed, List<String> stops, boolean chat, boolean json) {
+        Options {
+            if (model == null) throw new UsageException("--model is required");
+            if ((prompt == null) == (promptIds == null)) throw new UsageException("give exactly one of --prompt and --prompt-ids");
+            if (maxNewTokens < 1) throw new UsageException("--max-new-tokens " + maxNewTokens + " must be >= 1");
+            if (!(temperature >= 0)) throw new UsageException("--temperature " + temperature + " must be >= 0");
+            if (!(topP > 0 && topP <= 1)) throw new UsageException("--top-p " + topP + " must be in (0, 1]");
+            if (chat && promptIds != null) throw new UsageException("--chat applies to --prompt text, not --prompt-ids");
+        }
+    }
+
+    /** A bad command line: the message names the flag. */
+    static final class UsageException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rc = run(args, System.out, System.err);
+        if (rc != 0) System.exit(rc);
+    }
+
+    /** Runs the command; returns the exit code: 0 ok, 2 bad usage, 1 a bad model or prompt (message on err). */
+    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+        Options o;
+        try {
+            if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+                out.println(USAGE);
+                return 0;
+            }
+            o = parse(args);
+        } catch (UsageException e) {
+            err.println("specprefill generate: " + e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        try {
+            generate(o, out, err);
+            return 0;
+        } catch (ModelFormatException | IllegalArgumentException e) {
+            err.println("specprefill generate: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static void generate(Options o, PrintStream out, PrintStream err) throws Exception {
+        long t0 = System.nanoTime();
+        Model model = Model.load(o.model());
+        Tokenizer tokenizer = Tokenizer.load(o.model());
+        int[] prompt = o.promptIds() != null ? o.promptIds()
+                : (o.chat() ? ChatTemplate.LLAMA3 : ChatTemplate.NONE).encode(tokenizer, o.prompt());
+        int vocab = model.config().vocabSize();
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] >= vocab) {
+                throw new IllegalArgumentException("prompt id " + prompt[i] + " (item " + i + ") is outside the vocabulary of "
+                        + o.model() + " (vocab_size " + vocab + ")");
+            }
+        }
+        if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
+        try (CpuBackend backend = new CpuBackend();
+             LlamaModel llama = LlamaModel.upload(backend, model.config(), model.weights());
+             Generator generator = new Generator(llama)) {
+            double loadMs = (System.nanoTime() - t0) / 1e6;
+            StopCondition stop = StopCondition.onText(ids -> tokenizer.decode(ids, true), o.stops());
+            Sampler sampler = Sampler.of(o.temperature(), o.topP(), o.seed());
+            Generation g = generator.generate(Request.full(prompt, o.maxNewTokens(), sampler, stop));
+            String text = tokenizer.decode(g.ids(), true);
+            if (o.json()) {
+                out.println(json(prompt, g, text, backend.name()));
+            } else {
+                out.println(text);
+            }
+            err.printf("generate: %s on %s, loaded in %.0f ms; %d prompt tokens, prefill %.1f ms (%.0f tok/s), "
+                            + "ttft %.1f ms; %d new tokens, decode %.1f ms (%.1f tok/s); stop: %s%n",
+                    o.model(), backend.name(), loadMs, prompt.length, g.prefillMs(), prompt.length / (g.prefillMs() / 1000),
+                    g.ttftMs(), g.ids().length, g.decodeMs(), g.decodeTokensPerSecond(), g.reason());
+        }
+    }
+
+    private static String json(int[] prompt, Generation g, String text, String backend) throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode n = mapper.createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode ids = n.putArray("ids");
+        for (int id : g.ids()) ids.add(id);
+        n.put("text", text);
+        n.put("prompt_tokens", prompt.length);
+        n.put("new_tokens", g.ids().length);
+        n.put("stop_reason", g.reason().name());
+        n.put("backend", backend);
+        n.put("prefill_ms", g.prefillMs());
+        n.put("ttft_ms", g.ttftMs());
+        n.put("decode_ms", g.decodeMs());
+        n.put("decode_tokens_per_s", g.decodeTokensPerSecond());
+        return mapper.writeValueAsString(n);
+    }
+
+    static Options parse(String[] args) {
+        Path model = null;
+        String prompt = null;
+        int[] ids = null;
+        int maxNew = 64;
+        double temperature = 0, topP = 1;
+        long seed = 0;
+        List<String> stops = new ArrayList<>();
+        boolean chat = false, json = false;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            String inline = null;
+            int eq = flag.indexOf('=');
+            if (flag.startsWith("--") && eq > 0) {
+                inline = flag.substring(eq + 1);
+                flag = flag.substring(0, eq);
+            }
+            switch (flag) {
+                case "--chat": chat = true; continue;
+                case "--json": json = true; continue;
+                default: break;
+            }
+            String v = inline != null ? inline : value(args, ++i, flag);
+            switch (flag) {
+                case "--model": model = Path.of(v); break;
+                case "--prompt": prompt = v; break;
+                case "--prompt-ids": ids = parseIds(v); break;
+                case "--max-new-tokens": maxNew = (int) number(v, flag, true); break;
+                case "--temperature": temperature = number(v, flag, false); break;
+                case "--top-p": topP = number(v, flag, false); break;
+                case "--seed": seed = (long) number(v, flag, true); break;
+                case "--stop": stops.add(v); break;
+                default: throw new UsageException("unknown flag '" + flag + "'");
+            }
+        }
+        return new Options(model, prompt, ids, maxNew, temperature, topP, seed, stops, chat, json);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+        if (i >= args.length) throw new UsageException(flag + " needs a value");
+        return args[i];
+    }
+
+    private static double number(String v, String flag, boolean integer) {
+        try {
+            return integer ? Long.parseLong(v.trim()) : Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + " '" + v + "' is not " + (integer ? "an integer" : "a number"));
+        }
+    }
+
+    private static int[] parseIds(String v) {
+        String[] parts = v.split(",");
+        int[] ids = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                ids[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--prompt-ids: '" + parts[i] + "' (item " + i + ") is not an integer");
+            }
+            if (ids[i] < 0) throw new UsageException("--prompt-ids: id " + ids[i] + " (item " + i + ") is negative");
+        }
+        return ids;
+    }
+}
