@@ -54,8 +54,8 @@ final class Progress {
 
     String line(long now) {
         double seconds = (now - start) / 1e9;
-        return String.format(Locale.ROOT, "%s: %d prompts%s, %s tokens, %.1f s, %s tok/s", label, rows,
-                errors == 0 ? "" : " (" + errors + (errors == 1 ? " error)" : " errors)"),
+        return String.format(Locale.ROOT, "%s: %d prompt%s%s, %s tokens, %.1f s, %s tok/s", label, rows,
+                rows == 1 ? "" : "s", errors == 0 ? "" : " (" + errors + (errors == 1 ? " error)" : " errors)"),
                 human(tokens), seconds, human(seconds > 0 ? tokens / seconds : 0));
     }
 

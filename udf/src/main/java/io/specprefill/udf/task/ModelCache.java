@@ -1,0 +1,77 @@
+package io.specprefill.udf.task;
+
+import io.specprefill.udf.llama.Backend;
+import io.specprefill.udf.llama.Backends;
+import io.specprefill.udf.llama.LlamaModel;
+import io.specprefill.udf.model.Model;
+import io.specprefill.udf.tokenizer.Tokenizer;
+
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Per-JVM cache of what tasks load: one backend per (backend, device), one uploaded model per
+ * (model dir, backend, device), one tokenizer per model dir. Each executor JVM loads each model
+ * once; concurrent tasks asking for the same key wait for the one load. A failed load is not
+ * cached, so a later task retries it (and reports its own error).
+ */
+public final class ModelCache {
+    private static final System.Logger LOG = System.getLogger("io.specprefill.udf.task");
+
+    private static final ConcurrentHashMap<String, Once<Backend>> BACKENDS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Once<LlamaModel>> MODELS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, Once<Tokenizer>> TOKENIZERS = new ConcurrentHashMap<>();
+
+    private ModelCache() {
+    }
+
+    /** The JVM's backend for this choice ("cpu", "cuda:0", ...). */
+    public static Backend backend(Backends.Choice choice) {
+        return get(BACKENDS, choice.key(), choice::create);
+    }
+
+    /** The model in {@code dir} uploaded to the choice's backend, loaded on first use. */
+    public static LlamaModel model(Path dir, Backends.Choice choice) {
+        String key = dir.toAbsolutePath().normalize() + "|" + choice.key();
+        return get(MODELS, key, () -> {
+            long t0 = System.nanoTime();
+            Model m = Model.load(dir);
+            LlamaModel model = LlamaModel.upload(backend(choice), m.config(), m.weights());
+            LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "loaded %s on %s in %.1f s", dir, choice.key(),
+                    (System.nanoTime() - t0) / 1e9));
+            return model;
+        });
+    }
+
+    /** The tokenizer of {@code dir} ({@code tokenizer.json}). */
+    public static Tokenizer tokenizer(Path dir) {
+        return get(TOKENIZERS, dir.toAbsolutePath().normalize().toString(), () -> Tokenizer.load(dir));
+    }
+
+    private static <T> T get(ConcurrentHashMap<String, Once<T>> map, String key, Supplier<T> load) {
+        Once<T> once = map.computeIfAbsent(key, k -> new Once<>(load));
+        try {
+            return once.get();
+        } catch (RuntimeException | Error e) {
+            map.remove(key, once);
+            throw e;
+        }
+    }
+
+    /** A value computed at most once successfully; callers of {@link #get} wait for the loader. */
+    private static final class Once<T> {
+        private final Supplier<T> load;
+        private T value;
+
+        Once(Supplier<T> load) {
+            this.load = load;
+        }
+
+        synchronized T get() {
+            if (value == null) value = load.get();
+            return value;
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.specprefill.udf.task;
+
+import io.specprefill.udf.model.LlamaConfig;
+import io.specprefill.udf.model.Model;
+import io.specprefill.udf.tokenizer.Tokenizer;
+
+import java.nio.file.Path;
+
+/**
+ * The driver's check before any task runs (SPEC.md 6: bad models fail fast): the settings' ranges,
+ * both model directories load (config.json parses, every tensor is present with the shape the
+ * config implies, tokenizer.json reads), each tokenizer fits its model's embedding, the draft and
+ * the target share one vocabulary, and the prompt limit fits the target's positions. Weights are
+ * memory-mapped, not read, so this is cheap even for large models.
+ */
+public final class ModelCheck {
+    private ModelCheck() {
+    }
+
+    /** Throws {@link IllegalArgumentException} naming the model, the file and the problem. */
+    public static void check(TaskSettings s) {
+        TaskChecks.check(s);
+        Path targetDir = Path.of(s.targetDir());
+        LlamaConfig target = load("target", targetDir);
+        Tokenizer targetTok = tokenizer("target", targetDir, target);
+        int limit = target.maxPositions() - s.maxNewTokens();
+        if (limit < 2) {
+            throw new IllegalArgumentException("target model " + targetDir.resolve("config.json")
+                    + ": max_position_embeddings=" + target.maxPositions() + " leaves no room for a prompt with"
+                    + " max_new_tokens=" + s.maxNewTokens());
+        }
+        if (s.maxPromptTokens() > limit) {
+            throw new IllegalArgumentException("task settings: max_prompt_tokens=" + s.maxPromptTokens()
+                    + " plus max_new_tokens=" + s.maxNewTokens() + " exceeds the target's max_position_embeddings="
+                    + target.maxPositions() + " (" + targetDir.resolve("config.json") + ")");
+        }
+        if (s.draftDir() == null) return;
+        Path draftDir = Path.of(s.draftDir());
+        LlamaConfig draft = load("draft", draftDir);
+        Tokenizer draftTok = tokenizer("draft", draftDir, draft);
+        if (!draftTok.sameVocabulary(targetTok)) {
+            throw new IllegalArgumentException("draft and target vocabularies differ: " + draftTok.source() + " ("
+                    + draftTok.vocabSize() + " ids) vs " + targetTok.source() + " (" + targetTok.vocabSize()
+                    + " ids); speculative prefill needs one tokenizer for both");
+        }
+    }
+
+    private static LlamaConfig load(String role, Path dir) {
+        try {
+            return Model.load(dir).config();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(role + " model " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Tokenizer tokenizer(String role, Path dir, LlamaConfig config) {
+        Tokenizer t;
+        try {
+            t = Tokenizer.load(dir);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(role + " model " + dir + ": " + e.getMessage(), e);
+        }
+        if (t.vocabSize() > config.vocabSize()) {
+            throw new IllegalArgumentException(role + " model " + dir + ": " + t.source() + " has ids up to "
+                    + (t.vocabSize() - 1) + " but config.json vocab_size=" + config.vocabSize());
+        }
+        return t;
+    }
+}

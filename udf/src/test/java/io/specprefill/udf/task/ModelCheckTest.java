@@ -1,0 +1,93 @@
+package io.specprefill.udf.task;
+
+import io.specprefill.udf.model.TestCheckpoints;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelCheckTest {
+
+    private static String fails(TestSettings t) {
+        return assertThrows(IllegalArgumentException.class, () -> ModelCheck.check(t.build())).getMessage();
+    }
+
+    @Test
+    void theGoldenPairPasses() {
+        assertDoesNotThrow(() -> ModelCheck.check(new TestSettings().build()));
+        TestSettings noDraft = new TestSettings();
+        noDraft.draftDir = null;
+        assertDoesNotThrow(() -> ModelCheck.check(noDraft.build()));
+    }
+
+    @Test
+    void aMissingDirectoryNamesIt(@TempDir Path tmp) {
+        TestSettings t = new TestSettings();
+        t.draftDir = tmp.resolve("nowhere").toString();
+        String m = fails(t);
+        assertTrue(m.startsWith("draft model " + tmp.resolve("nowhere")), m);
+        assertTrue(m.contains("no config.json"), m);
+    }
+
+    @Test
+    void aMissingTensorNamesTheTensor(@TempDir Path tmp) throws Exception {
+        Path dir = TestModels.draft(tmp.resolve("d"), 3005);
+        var tensors = TestCheckpoints.readAll(dir.resolve("model.safetensors"));
+        tensors.remove("model.layers.1.mlp.up_proj.weight");
+        io.specprefill.udf.model.SafeTensorsWriter.write(dir.resolve("model.safetensors"), tensors);
+        TestSettings t = new TestSettings();
+        t.draftDir = dir.toString();
+        String m = fails(t);
+        assertTrue(m.startsWith("draft model " + dir), m);
+        assertTrue(m.contains("model.layers.1.mlp.up_proj.weight"), m);
+    }
+
+    @Test
+    void aMissingTokenizerNamesTheFile(@TempDir Path tmp) throws Exception {
+        Path dir = TestModels.draft(tmp.resolve("d"), 3005);
+        Files.delete(dir.resolve("tokenizer.json"));
+        TestSettings t = new TestSettings();
+        t.draftDir = dir.toString();
+        String m = fails(t);
+        assertTrue(m.contains(dir.resolve("tokenizer.json").toString()), m);
+    }
+
+    @Test
+    void differentVocabulariesNameBothTokenizers(@TempDir Path tmp) throws Exception {
+        Path other = TestModels.otherTokenizer(tmp.resolve("other"), "tiny-draft");
+        TestSettings t = new TestSettings();
+        t.draftDir = other.toString();
+        String m = fails(t);
+        assertTrue(m.startsWith("draft and target vocabularies differ: " + other.resolve("tokenizer.json")), m);
+        assertTrue(m.contains(TestCheckpoints.golden("tiny-target").resolve("tokenizer.json").toString()), m);
+    }
+
+    @Test
+    void aTokenizerLargerThanTheEmbeddingIsRejected(@TempDir Path tmp) throws Exception {
+        Path dir = TestModels.draft(tmp.resolve("d"), 3001);
+        TestSettings t = new TestSettings();
+        t.draftDir = dir.toString();
+        String m = fails(t);
+        assertTrue(m.contains("has ids up to 3004 but config.json vocab_size=3001"), m);
+    }
+
+    @Test
+    void settingsAreCheckedByKey() {
+        TestSettings t = new TestSettings();
+        t.poolKernel = 12;
+        assertEquals("task settings: pool_kernel=12 must be a positive odd number", fails(t));
+        t = new TestSettings();
+        t.maxPromptTokens = 2041;
+        assertTrue(fails(t).startsWith("task settings: max_prompt_tokens=2041 plus max_new_tokens=8 exceeds the"
+                + " target's max_position_embeddings=2048"));
+        t = new TestSettings();
+        t.backend = "tpu";
+        assertTrue(fails(t).startsWith("task settings: backend=tpu must be one of [cpu, auto, cuda"));
+    }
+}

@@ -1,0 +1,54 @@
+package io.specprefill.udf.task;
+
+import io.specprefill.udf.model.TestCheckpoints;
+import io.specprefill.udf.testing.Golden;
+import io.specprefill.udf.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/** Shared inputs of the task tests: the golden prompt as text, rows, and both stages run without Spark. */
+final class TaskTestSupport {
+    static final Golden TARGET = Golden.load("tiny-target");
+    static final Tokenizer TOKENIZER = Tokenizer.load(TestCheckpoints.golden("tiny-target"));
+    /** The golden 300-token prompt as text (BOS dropped; encoding adds it back). */
+    static final String GOLDEN_TEXT = TOKENIZER.decode(TARGET.inputIds, true);
+
+    private TaskTestSupport() {
+    }
+
+    /** The text of the golden prompt's first {@code n} ids (BOS included in the count). */
+    static String prefix(int n) {
+        return TOKENIZER.decode(Arrays.copyOf(TARGET.inputIds, n), true);
+    }
+
+    static PromptRecord row(String id, String prompt) {
+        return new PromptRecord(id, prompt, null, List.of(), List.of(), -1, -1, null);
+    }
+
+    static List<ScoredPrompt> stage1(TaskSettings s, List<PromptRecord> rows) {
+        return drain(new DraftScoringTask(s).run(rows.iterator(), -1, "test stage1"));
+    }
+
+    static List<GenerationResult> stage2(TaskSettings s, List<ScoredPrompt> rows) {
+        return drain(new TargetGenerationTask(s).run(rows.iterator(), -1, "test stage2"));
+    }
+
+    static List<GenerationResult> both(TaskSettings s, List<PromptRecord> rows) {
+        return stage2(s, stage1(s, rows));
+    }
+
+    static <T> List<T> drain(Iterator<T> it) {
+        List<T> out = new ArrayList<>();
+        while (it.hasNext()) out.add(it.next());
+        return out;
+    }
+
+    static int[] iota(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        return p;
+    }
+}
