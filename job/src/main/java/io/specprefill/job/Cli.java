@@ -31,6 +31,9 @@ public final class Cli {
             case "score-longbench":
                 io.specprefill.job.eval.ScoreLongBenchCommand.main(rest);
                 return;
+            case "ruler-generate":
+                io.specprefill.job.eval.ruler.RulerGenerateCommand.main(rest);
+                return;
             default:
                 System.err.println("specprefill: unknown command '" + args[0] + "'\n" + USAGE);
                 System.exit(2);

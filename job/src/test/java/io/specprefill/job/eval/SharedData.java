@@ -9,12 +9,12 @@ import java.util.Optional;
  * (CI puts the clone beside {@code shared/}). The system property {@code specprefill.shared}
  * (the {@code shared} folder) overrides the search. Absent data means the test is skipped.
  */
-final class SharedData {
+public final class SharedData {
     private SharedData() {
     }
 
     /** The {@code shared/data} folder, searched from {@code user.dir} upwards. */
-    static Optional<Path> dir() {
+    public static Optional<Path> dir() {
         String override = System.getProperty("specprefill.shared");
         if (override != null) {
             Path p = Path.of(override).resolve("data");
@@ -30,11 +30,16 @@ final class SharedData {
     }
 
     /** {@code shared/data/<relative>} when it exists. */
-    static Optional<Path> resolve(String relative) {
+    public static Optional<Path> resolve(String relative) {
         return dir().map(d -> d.resolve(relative)).filter(Files::exists);
     }
 
-    static String missing(String relative) {
+    /** {@code shared/<relative>} (e.g. fixtures/hf-golden/tokenizer) when it exists. */
+    public static Optional<Path> resolveShared(String relative) {
+        return dir().map(d -> d.getParent().resolve(relative)).filter(Files::exists);
+    }
+
+    public static String missing(String relative) {
         return "shared/data/" + relative + " not found (searched upwards from user.dir for shared/data; "
                 + "set -Dspecprefill.shared=/path/to/shared to point at it): test skipped";
     }

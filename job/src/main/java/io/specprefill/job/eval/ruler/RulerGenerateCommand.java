@@ -1,0 +1,158 @@
+package io.specprefill.job.eval.ruler;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.specprefill.udf.tokenizer.Tokenizer;
+import java.io.BufferedWriter;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.ToIntFunction;
+
+/**
+ * {@code specprefill ruler-generate --task T --length L --tokenizer DIR --samples N --out FILE}:
+ * RULER rows as job input JSONL, one a line: {@code id, prompt} (the model's whole input: model
+ * template, task, answer prefix), {@code outputs} and {@code answers} (the references),
+ * {@code task}, {@code dataset} (= task, so the run summary scores per task), {@code length}
+ * (RULER's: prompt tokens + tokens to generate) and {@code max_new_tokens}.
+ */
+public final class RulerGenerateCommand {
+    private RulerGenerateCommand() {
+    }
+
+    static final String USAGE = String.join("\n",
+            "usage: specprefill ruler-generate --task T --length L --tokenizer DIR --samples N --out FILE",
+            "                                 [--data-dir DIR] [--templates FILE] [--seed S] [--model-template NAME]",
+            "  --task T             one of " + RulerTasks.names(),
+            "  --length L           target length in tokens, tokens to generate included (RULER's max_seq_length)",
+            "  --tokenizer DIR      the target model's directory (or its tokenizer.json): lengths are its tokens",
+            "  --samples N          rows to write",
+            "  --out FILE           the JSONL file to write",
+            "  --data-dir DIR       RULER's inputs: PaulGrahamEssays.json, wonderwords/*.txt, templates.json",
+            "  --templates FILE     RULER's templates as JSON (default: DATA_DIR/templates.json)",
+            "  --seed S             random seed (default 42, RULER's)",
+            "  --model-template M   a key of the templates' model_templates (default base: the task text alone)");
+
+    /** Parsed flags. */
+    record Options(String task, int length, Path tokenizer, int samples, Path out, Path dataDir, Path templates,
+                   long seed, String modelTemplate) {
+    }
+
+    /** CLI entry: a usage or input error prints one line and exits with status 2. */
+    public static void main(String[] args) throws Exception {
+        try {
+            Options o = parse(args);
+            if (o == null) {
+                System.out.println(USAGE);
+                return;
+            }
+            Tokenizer tok = Tokenizer.load(o.tokenizer());
+            int rows = run(o, text -> tok.encode(text, false).length, System.err);
+            System.err.println("ruler-generate: wrote " + rows + " rows to " + o.out());
+        } catch (IllegalArgumentException e) {
+            System.err.println("specprefill ruler-generate: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** Returns null for --help; throws IllegalArgumentException naming the flag otherwise. */
+    static Options parse(String[] args) {
+        String task = null;
+        Integer length = null;
+        Integer samples = null;
+        Path tokenizer = null;
+        Path out = null;
+        Path dataDir = null;
+        Path templates = null;
+        long seed = 42;
+        String modelTemplate = "base";
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("--help") || flag.equals("-h")) {
+                return null;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+            }
+            String v = args[++i];
+            switch (flag) {
+                case "--task" -> task = v;
+                case "--length" -> length = positive(flag, v);
+                case "--samples" -> samples = positive(flag, v);
+                case "--tokenizer" -> tokenizer = Path.of(v);
+                case "--out" -> out = Path.of(v);
+                case "--data-dir" -> dataDir = Path.of(v);
+                case "--templates" -> templates = Path.of(v);
+                case "--seed" -> seed = Long.parseLong(v);
+                case "--model-template" -> modelTemplate = v;
+                default -> throw new IllegalArgumentException("unknown flag '" + flag + "'\n" + USAGE);
+            }
+        }
+        if (task == null || length == null || samples == null || tokenizer == null || out == null) {
+            throw new IllegalArgumentException("--task, --length, --tokenizer, --samples and --out are required\n" + USAGE);
+        }
+        if (templates == null && dataDir == null) {
+            throw new IllegalArgumentException("give --data-dir (with templates.json) or --templates\n" + USAGE);
+        }
+        return new Options(task, length, tokenizer, samples, out, dataDir,
+                templates != null ? templates : dataDir.resolve("templates.json"), seed, modelTemplate);
+    }
+
+    private static int positive(String flag, String v) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " must be a positive integer, got '" + v + "'");
+    }
+
+    /** Generates and writes the rows; returns how many. Progress goes to {@code log}. */
+    static int run(Options o, ToIntFunction<String> tokens, PrintStream log) throws Exception {
+        RulerTemplates templates = RulerTemplates.load(o.templates());
+        RulerGenerator gen = RulerTasks.create(o.task(), templates, o.modelTemplate(), new RulerData(o.dataDir()),
+                tokens, o.seed());
+        log.println("ruler-generate: " + o.task() + " at " + o.length() + " tokens, " + o.samples() + " rows...");
+        List<RulerSample> rows = gen.generate(o.length(), o.samples());
+        int maxNewTokens = templates.task(taskKey(o.task())).tokensToGenerate();
+        ObjectMapper json = new ObjectMapper();
+        if (o.out().toAbsolutePath().getParent() != null) {
+            Files.createDirectories(o.out().toAbsolutePath().getParent());
+        }
+        try (BufferedWriter w = Files.newBufferedWriter(o.out(), StandardCharsets.UTF_8)) {
+            for (int i = 0; i < rows.size(); i++) {
+                RulerSample s = rows.get(i);
+                ObjectNode row = json.createObjectNode();
+                row.put("id", o.task() + "-" + o.length() + "-" + i);
+                row.put("prompt", s.prompt());
+                row.set("outputs", json.valueToTree(s.outputs()));
+                row.set("answers", json.valueToTree(s.outputs()));
+                row.put("task", o.task());
+                row.put("dataset", o.task());
+                row.put("length", s.length());
+                row.put("max_new_tokens", maxNewTokens);
+                w.write(json.writeValueAsString(row));
+                w.newLine();
+            }
+        }
+        return rows.size();
+    }
+
+    /** The templates.json key of a task name. */
+    static String taskKey(String task) {
+        if (task.startsWith("niah")) {
+            return "niah";
+        }
+        return switch (task) {
+            case "vt" -> "variable_tracking";
+            case "cwe" -> "common_words_extraction";
+            case "fwe" -> "freq_words_extraction";
+            default -> task;
+        };
+    }
+}
