@@ -142,6 +142,9 @@ public final class GenerateCommand {
         return mapper.writeValueAsString(n);
     }
 
+    private static final java.util.Set<String> VALUE_FLAGS = java.util.Set.of("--model", "--prompt", "--prompt-ids",
+            "--max-new-tokens", "--temperature", "--top-p", "--seed", "--stop");
+
     static Options parse(String[] args) {
         Path model = null;
         String prompt = null;
@@ -164,6 +167,7 @@ public final class GenerateCommand {
                 case "--json": json = true; continue;
                 default: break;
             }
+            if (!VALUE_FLAGS.contains(flag)) throw new UsageException("unknown flag '" + flag + "'");
             String v = inline != null ? inline : value(args, ++i, flag);
             switch (flag) {
                 case "--model": model = Path.of(v); break;
@@ -174,7 +178,7 @@ public final class GenerateCommand {
                 case "--top-p": topP = number(v, flag, false); break;
                 case "--seed": seed = (long) number(v, flag, true); break;
                 case "--stop": stops.add(v); break;
-                default: throw new UsageException("unknown flag '" + flag + "'");
+                default: throw new IllegalStateException("flag " + flag + " is in VALUE_FLAGS but not handled");
             }
         }
         return new Options(model, prompt, ids, maxNew, temperature, topP, seed, stops, chat, json);

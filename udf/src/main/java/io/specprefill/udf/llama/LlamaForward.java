@@ -31,6 +31,16 @@ public final class LlamaForward implements AutoCloseable {
         return m;
     }
 
+    /**
+     * Sizes the run state for steps of up to {@code rows} rows and {@code logitRows} logit rows now,
+     * so that the first big step does not allocate (useful to fail early on device memory).
+     */
+    public void reserve(int rows, int logitRows) {
+        if (rows < 1 || logitRows < 1) throw new IllegalArgumentException("reserve: rows=" + rows + ", logitRows=" + logitRows + " must be >= 1");
+        s.ensureRows(rows);
+        s.ensureLogitRows(logitRows);
+    }
+
     /** A KV cache for this model: {@code batch} sequences of {@code capacity} slots, every layer. */
     public Backend.KvCache newCache(int batch, int capacity) {
         return b.kvCache(c.nLayers(), batch, capacity, c.nKvHeads(), c.headDim());

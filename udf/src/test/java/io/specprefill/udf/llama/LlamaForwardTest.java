@@ -131,6 +131,7 @@ class LlamaForwardTest {
         LlamaWeights w = TinyLlama.weights(c, DType.F32, 21);
         int[] tok = tokens(23, c.vocabSize(), 4);
         try (LlamaModel model = LlamaModel.upload(backend, c, w); LlamaForward f = new LlamaForward(model)) {
+            f.reserve(64, 4);
             float[] oneShot = all(f.prefill(f.newCache(1, 23), Batch.of(tok)));
             Backend.KvCache cache = f.newCache(1, 23);
             f.prefill(cache, Batch.of(Arrays.copyOf(tok, 10)));
