@@ -1,0 +1,134 @@
+// attention_decode: attention of single query rows against a long BF16 KV cache (flash-decoding):
+//   out[t, h*D:(h+1)*D] = softmax_j(q_th . k_j / sqrt(D)) v_j, j in [0, slot[t]] of sequence seq[t].
+// Each row is independent, so this is also the general fallback for any packed batch (every D up to
+// 256, any mix of rows), at the price of reading the cache once per row.
+// Shapes: qkv [T, (H + 2G) * D] f32; kc, vc: the layer's block [batch][G][capacity][D] BF16;
+//   seq, slot [T] int32; partO [T][H][splits][D] f32 and partML [T][H][splits][2] f32 (scratch);
+//   out [T, H * D] f32.
+// Live: v1. attention_decode_v1: grid (T, G, splits), 128 threads; block (t, g, s) scores keys
+//   [s*CHUNK, min((s+1)*CHUNK, slot[t]+1)) for all H/G query heads of KV head g (the K and V rows are
+//   read once for the whole group): a warp per key (lanes over d, 4-byte BF16x2 loads, coalesced),
+//   softmax of the chunk in shared memory, then P.V with threads over (key group, d pair).
+//   attention_combine_v1: grid (T, H), merges the chunks' (max, sum, unnormalised output).
+#include "common.cuh"
+
+#define CHUNK 256
+#define MAXKV 8       // H / G at most (Llama 3: 4; 70B: 8); the launcher checks
+#define MAXD 256
+#define THREADS 128
+
+extern "C" __global__ void __launch_bounds__(THREADS) attention_decode_v1(
+    float* __restrict__ partO, float* __restrict__ partML, const float* __restrict__ qkv,
+    const __nv_bfloat16* __restrict__ kc, const __nv_bfloat16* __restrict__ vc, const int* __restrict__ seq,
+    const int* __restrict__ slot, int nHeads, int nKvHeads, int headDim, int capacity, int splits, float scale) {
+    __shared__ float qs[MAXKV * MAXD];
+    __shared__ float sc[MAXKV * CHUNK];
+    __shared__ float red[THREADS * 2 * MAXKV];
+    const int t = blockIdx.x, g = blockIdx.y, sp = blockIdx.z;
+    const int len = slot[t] + 1, j0 = sp * CHUNK;
+    if (j0 >= len) return;
+    const int j1 = min(len, j0 + CHUNK), n = j1 - j0;
+    const int kvMul = nHeads / nKvHeads, D = headDim;
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+
+    const float* q = qkv + (size_t)t * (nHeads + 2 * nKvHeads) * D + (size_t)g * kvMul * D;
+    for (int i = threadIdx.x; i < kvMul * D; i += THREADS) qs[i] = q[i] * scale;
+    __syncthreads();
+
+    const size_t headBase = ((size_t)seq[t] * nKvHeads + g) * capacity * D;
+    const uint32_t* k2 = reinterpret_cast<const uint32_t*>(kc + headBase);
+    for (int j = j0 + warp; j < j1; j += THREADS / 32) {
+        float acc[MAXKV];
+#pragma unroll
+        for (int hl = 0; hl < MAXKV; hl++) acc[hl] = 0.f;
+        for (int d2 = lane; d2 < D / 2; d2 += 32) {
+            float2 k = bf16x2_to_float2(k2[(size_t)j * (D / 2) + d2]);
+#pragma unroll
+            for (int hl = 0; hl < MAXKV; hl++) {
+                if (hl < kvMul) acc[hl] += qs[hl * D + 2 * d2] * k.x + qs[hl * D + 2 * d2 + 1] * k.y;
+            }
+        }
+#pragma unroll
+        for (int hl = 0; hl < MAXKV; hl++) {
+            if (hl < kvMul) {
+                float v = warp_sum(acc[hl]);
+                if (lane == 0) sc[hl * CHUNK + j - j0] = v;
+            }
+        }
+    }
+    __syncthreads();
+
+    // Chunk softmax per head: p = exp(s - m) in place, (m, l) kept for the combine.
+    __shared__ float ml[MAXKV * 2];
+    for (int hl = warp; hl < kvMul; hl += THREADS / 32) {
+        float m = NEG_INF;
+        for (int i = lane; i < n; i += 32) m = fmaxf(m, sc[hl * CHUNK + i]);
+        m = warp_max(m);
+        float l = 0.f;
+        for (int i = lane; i < n; i += 32) {
+            float p = expf(sc[hl * CHUNK + i] - m);
+            sc[hl * CHUNK + i] = p;
+            l += p;
+        }
+        l = warp_sum(l);
+        if (lane == 0) { ml[2 * hl] = m; ml[2 * hl + 1] = l; }
+    }
+    __syncthreads();
+
+    // P.V: thread (grp, pair) sums keys j0 + grp, j0 + grp + groups, ... for d = 2*pair, 2*pair + 1.
+    const int pairs = D / 2, groups = THREADS / pairs;
+    const int grp = threadIdx.x / pairs, pair = threadIdx.x - grp * pairs;
+    float acc[MAXKV][2];
+#pragma unroll
+    for (int hl = 0; hl < MAXKV; hl++) acc[hl][0] = acc[hl][1] = 0.f;
+    if (grp < groups) {
+        const uint32_t* v2 = reinterpret_cast<const uint32_t*>(vc + headBase);
+        for (int i = grp; i < n; i += groups) {
+            float2 v = bf16x2_to_float2(v2[(size_t)(j0 + i) * pairs + pair]);
+#pragma unroll
+            for (int hl = 0; hl < MAXKV; hl++) {
+                if (hl < kvMul) {
+                    float p = sc[hl * CHUNK + i];
+                    acc[hl][0] += p * v.x;
+                    acc[hl][1] += p * v.y;
+                }
+            }
+        }
+    }
+    // red [groups][kvMul][D]: reduce the key groups.
+    if (grp < groups) {
+#pragma unroll
+        for (int hl = 0; hl < MAXKV; hl++) {
+            if (hl < kvMul) {
+                red[(grp * kvMul + hl) * D + 2 * pair] = acc[hl][0];
+                red[(grp * kvMul + hl) * D + 2 * pair + 1] = acc[hl][1];
+            }
+        }
+    }
+    __syncthreads();
+    for (int i = threadIdx.x; i < kvMul * D; i += THREADS) {
+        float s = 0.f;
+        for (int r = 0; r < groups; r++) s += red[r * kvMul * D + i];
+        int hl = i / D, d = i - hl * D;
+        size_t at = ((size_t)t * nHeads + g * kvMul + hl) * splits + sp;
+        partO[at * D + d] = s;
+        if (d == 0) { partML[2 * at] = ml[2 * hl]; partML[2 * at + 1] = ml[2 * hl + 1]; }
+    }
+}
+
+extern "C" __global__ void attention_combine_v1(float* __restrict__ out, const float* __restrict__ partO,
+                                                const float* __restrict__ partML, const int* __restrict__ slot,
+                                                int nHeads, int headDim, int splits) {
+    const int t = blockIdx.x, h = blockIdx.y;
+    const int used = (slot[t] + 1 + CHUNK - 1) / CHUNK;
+    const size_t base = ((size_t)t * nHeads + h) * splits;
+    float m = NEG_INF;
+    for (int s = 0; s < used; s++) m = fmaxf(m, partML[2 * (base + s)]);
+    float l = 0.f;
+    for (int s = 0; s < used; s++) l += partML[2 * (base + s) + 1] * expf(partML[2 * (base + s)] - m);
+    for (int d = threadIdx.x; d < headDim; d += blockDim.x) {
+        float o = 0.f;
+        for (int s = 0; s < used; s++) o += partO[(base + s) * headDim + d] * expf(partML[2 * (base + s)] - m);
+        out[((size_t)t * nHeads + h) * headDim + d] = o / l;
+    }
+}

@@ -1,0 +1,177 @@
+package io.specprefill.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * GEMMs through cuBLAS: out[T, n] (f32) = x[T, k] (BF16) · w[n, k]^T (BF16), float32 accumulation
+ * ({@code cublasGemmEx}, CUBLAS_COMPUTE_32F, tensor cores), on a given stream with a fixed workspace.
+ *
+ * <p>Why this route: JCuda's own JCublas is linked against versioned {@code libcublas.so.12} symbols
+ * and cannot load on a CUDA 13 box. {@code org.bytedeco:cuda} 13.x would link {@code libcublas.so.13}
+ * and so fail on CUDA 12 boxes instead, and it brings ~1 GB of platform jars a GPU bundle cannot
+ * carry. Our own bridge ({@code src/main/native/spcublas.c}, ~130 lines, built by the Maven build
+ * with gcc, no CUDA headers needed) {@code dlopen}s whatever cuBLAS the machine has at run time:
+ * {@code libcublas.so.13}, then {@code .so.12}, or the path in system property
+ * {@code specprefill.cublas.library}. cuBLAS picks its kernels per shape itself (it runs cuBLASLt
+ * heuristics inside and caches them), so plain GemmEx costs nothing against a hand-driven cuBLASLt.
+ *
+ * <p>One instance per device context: {@link #create} makes a handle bound to that context; the
+ * caller keeps the context current while calling {@link #gemmBf16}.
+ */
+public final class Cublas implements AutoCloseable {
+    static final String LIBRARY_RESOURCE = "/native/linux-x86_64/libspcublas.so";
+    static final long WORKSPACE_BYTES = 32L << 20;   // cuBLAS asks for up to 32 MiB on Hopper
+
+    private static String loadError;   // null once loaded
+    private static boolean loadTried;
+    private static String libraryName;
+
+    private final long handle;
+    private final DeviceMemory workspace;
+    private long boundStream = -1;
+
+    private Cublas(long handle, DeviceMemory workspace) {
+        this.handle = handle;
+        this.workspace = workspace;
+    }
+
+    /** Loads the bridge and cuBLAS, once; true when both loaded. */
+    public static synchronized boolean available() {
+        if (!loadTried) {
+            loadTried = true;
+            loadError = load();
+        }
+        return loadError == null;
+    }
+
+    /** Why {@link #available()} is false; null when it is true. */
+    public static synchronized String unavailableReason() {
+        available();
+        return loadError;
+    }
+
+    /** The cuBLAS library that was opened (a name or path). */
+    public static synchronized String libraryName() {
+        return available() ? libraryName : null;
+    }
+
+    private static String load() {
+        try (InputStream in = Cublas.class.getResourceAsStream(LIBRARY_RESOURCE)) {
+            if (in == null) {
+                return "the cuBLAS JNI bridge " + LIBRARY_RESOURCE + " is not in this jar (it is built with gcc on"
+                        + " Linux x86-64; this build had none)";
+            }
+            Path tmp = Files.createTempFile("specprefill-spcublas", ".so");
+            tmp.toFile().deleteOnExit();
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            System.load(tmp.toString());
+        } catch (IOException | UnsatisfiedLinkError e) {
+            return "cannot load the cuBLAS JNI bridge: " + e;
+        }
+        String candidates = String.join(":", candidates());
+        String error = nativeOpen(candidates);
+        if (error != null) return "cannot open cuBLAS (tried " + candidates + "): " + error;
+        libraryName = nativeLibraryName();
+        return null;
+    }
+
+    private static List<String> candidates() {
+        List<String> names = new ArrayList<>();
+        String configured = System.getProperty("specprefill.cublas.library");
+        if (configured != null && !configured.isBlank()) names.add(configured);
+        names.add("libcublas.so.13");
+        names.add("libcublas.so.12");
+        List<String> homes = new ArrayList<>();
+        String env = System.getenv("CUDA_HOME");
+        if (env != null) homes.add(env);
+        homes.add("/usr/local/cuda");
+        homes.add("/usr/local/cuda-13.0");
+        homes.add("/usr/local/cuda-12");
+        for (String home : homes) {
+            for (String v : new String[]{"13", "12"}) {
+                names.add(home + "/lib64/libcublas.so." + v);
+                names.add(home + "/targets/x86_64-linux/lib/libcublas.so." + v);
+            }
+        }
+        return names;
+    }
+
+    /** A handle on the current context, using {@code workspaceBytes} of device memory as its workspace. */
+    static Cublas create(String device) {
+        if (!available()) throw new CudaException(device + ": cuBLAS unavailable: " + loadError);
+        long[] h = new long[1];
+        check(nativeCreate(h), "cublasCreate", device);
+        DeviceMemory ws = DeviceMemory.allocate(WORKSPACE_BYTES, "cuBLAS workspace", device);
+        Cublas c = new Cublas(h[0], ws);
+        check(nativeSetWorkspace(h[0], ws.address, ws.bytes), "cublasSetWorkspace", device);
+        return c;
+    }
+
+    /** out[T, n] = x[T, k] · w[n, k]^T on {@code stream}; x, w BF16 device addresses, out f32. */
+    void gemmBf16(long stream, int T, int n, int k, long w, long x, long out) {
+        if (stream != boundStream) {
+            check(nativeSetStream(handle, stream), "cublasSetStream", "");
+            check(nativeSetWorkspace(handle, workspace.address, workspace.bytes), "cublasSetWorkspace", "");
+            boundStream = stream;
+        }
+        int status = nativeGemmBf16(handle, T, n, k, w, x, out);
+        if (status != 0) {
+            throw new CudaException("cublasGemmEx BF16 out[T=" + T + ", n=" + n + "] = x[T, k=" + k + "] · w[n, k]^T"
+                    + " failed: " + statusName(status));
+        }
+    }
+
+    int version() {
+        int[] v = new int[1];
+        check(nativeVersion(handle, v), "cublasGetVersion", "");
+        return v[0];
+    }
+
+    private static void check(int status, String what, String device) {
+        if (status != 0) throw new CudaException(device + (device.isEmpty() ? "" : ": ") + what + " failed: " + statusName(status));
+    }
+
+    /** cublasStatus_t names (cublas_api.h). */
+    static String statusName(int status) {
+        switch (status) {
+            case 1: return "CUBLAS_STATUS_NOT_INITIALIZED";
+            case 3: return "CUBLAS_STATUS_ALLOC_FAILED";
+            case 7: return "CUBLAS_STATUS_INVALID_VALUE";
+            case 8: return "CUBLAS_STATUS_ARCH_MISMATCH";
+            case 11: return "CUBLAS_STATUS_MAPPING_ERROR";
+            case 13: return "CUBLAS_STATUS_EXECUTION_FAILED";
+            case 14: return "CUBLAS_STATUS_INTERNAL_ERROR";
+            case 15: return "CUBLAS_STATUS_NOT_SUPPORTED";
+            case 16: return "CUBLAS_STATUS_LICENSE_ERROR";
+            default: return "cublasStatus " + status;
+        }
+    }
+
+    @Override
+    public void close() {
+        nativeDestroy(handle);
+        workspace.close();
+    }
+
+    private static native String nativeOpen(String candidates);
+
+    private static native String nativeLibraryName();
+
+    private static native int nativeCreate(long[] handle);
+
+    private static native int nativeDestroy(long handle);
+
+    private static native int nativeSetStream(long handle, long stream);
+
+    private static native int nativeSetWorkspace(long handle, long ptr, long bytes);
+
+    private static native int nativeVersion(long handle, int[] version);
+
+    private static native int nativeGemmBf16(long handle, int T, int n, int k, long w, long x, long out);
+}

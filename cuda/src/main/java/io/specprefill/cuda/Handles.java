@@ -1,0 +1,162 @@
+package io.specprefill.cuda;
+
+import io.specprefill.udf.llama.Backend;
+
+/**
+ * CudaBackend's handles: device allocations with their logical shapes. Closing frees the memory;
+ * the backend checks that handles it is given are its own (a CPU tensor passed to the GPU backend
+ * is a programming error, reported as such).
+ */
+final class Handles {
+    private Handles() {
+    }
+
+    /** Float32 activations, {@code size} elements. */
+    static final class Tensor implements Backend.Tensor {
+        final DeviceMemory mem;
+        final long size;
+
+        Tensor(DeviceMemory mem, long size) {
+            this.mem = mem;
+            this.size = size;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        /** The address of element {@code offset}. */
+        long at(long offset) {
+            return mem.address + offset * 4;
+        }
+
+        @Override
+        public void close() {
+            mem.close();
+        }
+    }
+
+    /** int32 vector. */
+    static final class Ints implements Backend.Ints {
+        final DeviceMemory mem;
+        final int size;
+
+        Ints(DeviceMemory mem, int size) {
+            this.mem = mem;
+            this.size = size;
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public void close() {
+            mem.close();
+        }
+    }
+
+    /** How a weight is stored: matrices BF16 (GEMM operands, the embedding), single rows f32 (norms). */
+    enum Format { BF16, F32 }
+
+    static final class Weight implements Backend.Weight {
+        final DeviceMemory mem;
+        final long rows;
+        final long cols;
+        final Format format;
+        final String name;
+
+        Weight(DeviceMemory mem, long rows, long cols, Format format, String name) {
+            this.mem = mem;
+            this.rows = rows;
+            this.cols = cols;
+            this.format = format;
+            this.name = name;
+        }
+
+        @Override
+        public long rows() {
+            return rows;
+        }
+
+        @Override
+        public long cols() {
+            return cols;
+        }
+
+        @Override
+        public void close() {
+            mem.close();
+        }
+
+        @Override
+        public String toString() {
+            return name + " [" + rows + ", " + cols + "] " + format;
+        }
+    }
+
+    /**
+     * K and V, each [layers][batch][G][capacity][D] BF16 (see kv_write.cu for why head-major).
+     */
+    static final class KvCache implements Backend.KvCache {
+        final DeviceMemory k;
+        final DeviceMemory v;
+        final int layers, batch, capacity, nKvHeads, headDim;
+
+        KvCache(DeviceMemory k, DeviceMemory v, int layers, int batch, int capacity, int nKvHeads, int headDim) {
+            this.k = k;
+            this.v = v;
+            this.layers = layers;
+            this.batch = batch;
+            this.capacity = capacity;
+            this.nKvHeads = nKvHeads;
+            this.headDim = headDim;
+        }
+
+        /** Elements of one layer's block [batch][G][capacity][D]. */
+        long layerElements() {
+            return (long) batch * nKvHeads * capacity * headDim;
+        }
+
+        long kLayer(int layer) {
+            return k.address + layer * layerElements() * 2;
+        }
+
+        long vLayer(int layer) {
+            return v.address + layer * layerElements() * 2;
+        }
+
+        @Override
+        public int layers() {
+            return layers;
+        }
+
+        @Override
+        public int batch() {
+            return batch;
+        }
+
+        @Override
+        public int capacity() {
+            return capacity;
+        }
+
+        @Override
+        public int nKvHeads() {
+            return nKvHeads;
+        }
+
+        @Override
+        public int headDim() {
+            return headDim;
+        }
+
+        @Override
+        public void close() {
+            k.close();
+            v.close();
+        }
+    }
+}

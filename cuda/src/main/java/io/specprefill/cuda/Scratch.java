@@ -1,0 +1,39 @@
+package io.specprefill.cuda;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Named device scratch buffers that grow on demand and are reused between calls (GEMM input casts,
+ * attention partials, importance rows): after the first prompt of a size, ops allocate nothing.
+ * Growing waits for the stream first, since earlier kernels may still use the old buffer.
+ */
+final class Scratch implements AutoCloseable {
+    private final Launcher launcher;
+    private final Map<String, DeviceMemory> buffers = new HashMap<>();
+
+    Scratch(Launcher launcher) {
+        this.launcher = launcher;
+    }
+
+    /** The address of buffer {@code name} holding at least {@code bytes}. */
+    long get(String name, long bytes) {
+        DeviceMemory m = buffers.get(name);
+        if (m == null || m.bytes < bytes) {
+            if (m != null) {
+                launcher.synchronize("growing scratch buffer " + name);
+                m.close();
+                buffers.remove(name);
+            }
+            long rounded = Math.max(bytes + bytes / 4, 1 << 16);
+            buffers.put(name, m = DeviceMemory.allocate(rounded, "scratch " + name, launcher.device));
+        }
+        return m.address;
+    }
+
+    @Override
+    public void close() {
+        for (DeviceMemory m : buffers.values()) m.close();
+        buffers.clear();
+    }
+}

@@ -1,0 +1,86 @@
+package io.specprefill.cuda;
+
+import io.specprefill.udf.model.DType;
+import io.specprefill.udf.model.HostTensor;
+
+import jcuda.Pointer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Uploads checkpoint tensors (views into mapped safetensors) to the device, stacked along dim 0, in
+ * the backend's weight format: matrices as BF16 (F32/F16 rounded to nearest even, BF16 copied as is),
+ * single rows (norm vectors) as f32 (exact). Goes through a 16 MiB direct staging buffer, so no host
+ * array of the whole tensor is ever made.
+ */
+final class WeightUpload {
+    private static final int STAGING_BYTES = 16 << 20;
+
+    private WeightUpload() {
+    }
+
+    static Handles.Weight upload(HostTensor[] blocks, String device) {
+        if (blocks.length == 0) throw new IllegalArgumentException(device + ": weight() needs at least one tensor");
+        long cols = cols(blocks[0]);
+        long rows = 0;
+        StringBuilder name = new StringBuilder();
+        for (HostTensor t : blocks) {
+            if (t.shape().length < 1 || t.shape().length > 2 || cols(t) != cols) {
+                throw new IllegalArgumentException(device + ": cannot stack " + t + " under " + blocks[0]
+                        + ": weights stack along dim 0 and need the same column count " + cols);
+            }
+            rows += t.shape().length == 1 ? 1 : t.dim(0);
+            name.append(name.length() == 0 ? "" : "|").append(t.name());
+        }
+        Handles.Format format = rows == 1 ? Handles.Format.F32 : Handles.Format.BF16;
+        long bytes = rows * cols * (format == Handles.Format.F32 ? 4 : 2);
+        DeviceMemory mem = DeviceMemory.allocate(bytes, "weight " + name, device);
+        try {
+            ByteBuffer staging = ByteBuffer.allocateDirect((int) Math.min(STAGING_BYTES, Math.max(bytes, 16)))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            long offset = 0;
+            for (HostTensor t : blocks) offset = copy(t, format, mem, offset, staging);
+        } catch (RuntimeException e) {
+            mem.close();
+            throw e;
+        }
+        return new Handles.Weight(mem, rows, cols, format, name.toString());
+    }
+
+    private static long cols(HostTensor t) {
+        long[] s = t.shape();
+        return s.length == 0 ? 1 : s[s.length - 1];
+    }
+
+    /** Copies tensor t into mem at byte offset {@code offset}; returns the offset after it. */
+    private static long copy(HostTensor t, Handles.Format format, DeviceMemory mem, long offset, ByteBuffer staging) {
+        long n = t.numel();
+        int outBytes = format == Handles.Format.F32 ? 4 : 2;
+        int perChunk = staging.capacity() / outBytes;
+        if (format == Handles.Format.BF16 && t.dtype() == DType.BF16) {
+            ByteBuffer src = t.data().duplicate();
+            for (long done = 0; done < n; done += perChunk) {
+                int count = (int) Math.min(perChunk, n - done);
+                staging.clear();
+                src.limit(Math.toIntExact((done + count) * 2)).position(Math.toIntExact(done * 2));
+                staging.put(src).flip();
+                mem.upload(offset + done * 2, Pointer.to(staging), count * 2L);
+            }
+            return offset + n * 2;
+        }
+        float[] tmp = new float[(int) Math.min(perChunk, n)];
+        for (long done = 0; done < n; done += perChunk) {
+            int count = (int) Math.min(perChunk, n - done);
+            t.toFloat(done, tmp, 0, count);
+            staging.clear();
+            if (format == Handles.Format.F32) {
+                staging.asFloatBuffer().put(tmp, 0, count);
+            } else {
+                for (int i = 0; i < count; i++) staging.putShort(i * 2, DType.floatToBf16(tmp[i]));
+            }
+            mem.upload(offset + done * outBytes, Pointer.to(staging), (long) count * outBytes);
+        }
+        return offset + n * outBytes;
+    }
+}
