@@ -116,12 +116,14 @@ final class CudaOps {
     void gatherRows(Backend.Tensor dst, long dstOffset, Backend.Tensor src, Backend.Ints rows, int R, int srcStride,
                     int colOffset, int width) {
         Kernels k = b.kernels();
-        if (colOffset < 0 || width < 0 || colOffset + width > srcStride) {
-            throw new IllegalArgumentException("gatherRows: columns [" + colOffset + ", " + (colOffset + width)
-                    + ") outside the row stride " + srcStride);
+        // The row indices live on the device and cannot be checked here; the columns of row 0 can.
+        // (colOffset may exceed srcStride: QueryRecorder gathers with stride 0 and the offset in colOffset.)
+        if (colOffset < 0 || width < 0 || srcStride < 0) {
+            throw new IllegalArgumentException("gatherRows: colOffset=" + colOffset + ", width=" + width
+                    + ", srcStride=" + srcStride + " must be >= 0");
         }
         Handles.Tensor d = Checks.tensor(dst, dstOffset + (long) R * width, "gatherRows dst");
-        Handles.Tensor s = Checks.tensor(src, 0, "gatherRows src");
+        Handles.Tensor s = Checks.tensor(src, (long) colOffset + width, "gatherRows src");
         Handles.Ints r = Checks.ints(rows, R, "gatherRows rows");
         k.gatherRows(d.at(dstOffset), s.at(0), r.mem.address, R, srcStride, colOffset, width);
     }
