@@ -2,6 +2,7 @@
 // real Llama shapes (no host arrays of gigabytes). Each element is a hash of (seed, index), so the
 // result does not depend on the launch shape.
 // fill_uniform_bf16_v1: dst [n] BF16, uniform in [-scale, scale). fill_f32_v1: dst [n] f32 = value.
+// fill_uniform_f32_v1 (below): the same in f32, for benchmark inputs.
 #include "common.cuh"
 
 __device__ __forceinline__ uint64_t splitmix64(uint64_t x) {
@@ -22,4 +23,12 @@ extern "C" __global__ void fill_uniform_bf16_v1(__nv_bfloat16* __restrict__ dst,
 
 extern "C" __global__ void fill_f32_v1(float* __restrict__ dst, long n, float value) {
     for (long i = (long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long)gridDim.x * blockDim.x) dst[i] = value;
+}
+
+// fill_uniform_f32_v1: dst [n] f32 uniform in [-scale, scale) (random activations for kernel benchmarks).
+extern "C" __global__ void fill_uniform_f32_v1(float* __restrict__ dst, long n, unsigned long long seed, float scale) {
+    for (long i = (long)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long)gridDim.x * blockDim.x) {
+        uint64_t h = splitmix64(seed * 0x100000001b3ull + (uint64_t)i);
+        dst[i] = (2.f * ((float)(h >> 40) * (1.0f / 16777216.0f)) - 1.f) * scale;
+    }
 }

@@ -52,7 +52,9 @@ public final class Cuda {
             }
             unavailable = null;
         } catch (Throwable t) {   // UnsatisfiedLinkError when libcuda.so.1 or JCuda's natives cannot load
-            unavailable = "the CUDA driver library could not be loaded: " + t;
+            String msg = String.valueOf(t.getMessage()).split("\n")[0];
+            unavailable = "the CUDA driver library could not be loaded (" + t.getClass().getSimpleName() + ": " + msg
+                    + "; libcuda.so.1 and an NVIDIA driver are needed)";
         }
     }
 

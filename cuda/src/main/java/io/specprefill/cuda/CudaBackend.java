@@ -239,6 +239,28 @@ public final class CudaBackend implements Backend {
         ops.importance(out, outOffset, queries, cache, seq, n, nQueries, maxQueries, poolKernel, nHeads);
     }
 
+    /** Tests: every element of the cache set to BF16 NaN, so stray or missing writes show. */
+    void poisonCache(KvCache cache) {
+        bind();
+        Handles.KvCache c = Checks.cache(cache, 0, "poisonCache");
+        for (DeviceMemory m : new DeviceMemory[]{c.k, c.v}) {
+            Cuda.check(JCudaDriver.cuMemsetD16Async(m.ptr, (short) 0x7fc0, m.bytes / 2, stream), name + ": cuMemsetD16");
+        }
+    }
+
+    /** Tests: one layer of keys (or values) widened to float32, [batch][G][capacity][D]. */
+    float[] readCache(KvCache cache, int layer, boolean values) {
+        bind();
+        Handles.KvCache c = Checks.cache(cache, layer, "readCache");
+        short[] bits = new short[Math.toIntExact(c.layerElements())];
+        launcher.synchronize("readCache");
+        DeviceMemory m = values ? c.v : c.k;
+        m.download(layer * c.layerElements() * 2, Pointer.to(bits), bits.length * 2L);
+        float[] out = new float[bits.length];
+        for (int i = 0; i < bits.length; i++) out[i] = io.specprefill.udf.model.DType.bf16ToFloat(bits[i]);
+        return out;
+    }
+
     Scratch scratch() {
         return scratch;
     }

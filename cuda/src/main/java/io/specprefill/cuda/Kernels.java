@@ -186,6 +186,12 @@ final class Kernels {
         l.launch("synthetic", "fill_uniform_bf16_v1", 1024, 1, 1, 256, 0, dst, n, seed, scale);
     }
 
+    /** dst [n] f32 uniform in [-scale, scale), a hash of (seed, index). */
+    void fillUniformF32(long dst, long n, long seed, float scale) {
+        if (n == 0) return;
+        l.launch("synthetic", "fill_uniform_f32_v1", 1024, 1, 1, 256, 0, dst, n, seed, scale);
+    }
+
     /** dst [n] f32 = value. */
     void fillF32(long dst, long n, float value) {
         if (n == 0) return;

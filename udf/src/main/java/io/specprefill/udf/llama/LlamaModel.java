@@ -52,6 +52,37 @@ public final class LlamaModel implements AutoCloseable {
         backend.write(invFreq, 0, freq, freq.length);
     }
 
+    /**
+     * Weights already on a backend, in this class's fused layout (shapes as the fields above), e.g.
+     * random weights of real shapes generated on a GPU for performance runs. The model owns them.
+     */
+    public record BackendWeights(Backend.Weight embedding, Backend.Weight[] attnNorm, Backend.Weight[] wqkv,
+                                 Backend.Weight[] wo, Backend.Weight[] ffnNorm, Backend.Weight[] w13,
+                                 Backend.Weight[] w2, Backend.Weight finalNorm, Backend.Weight lmHead) {
+    }
+
+    private LlamaModel(LlamaConfig config, Backend backend, BackendWeights w) {
+        this.config = config;
+        this.backend = backend;
+        embedding = w.embedding();
+        attnNorm = w.attnNorm();
+        wqkv = w.wqkv();
+        wo = w.wo();
+        ffnNorm = w.ffnNorm();
+        w13 = w.w13();
+        w2 = w.w2();
+        finalNorm = w.finalNorm();
+        lmHead = w.lmHead();
+        float[] freq = Rope.invFreq(config);
+        invFreq = backend.tensor(freq.length);
+        backend.write(invFreq, 0, freq, freq.length);
+    }
+
+    /** A model over weights already on {@code backend} (see {@link BackendWeights}); nothing is uploaded. */
+    public static LlamaModel of(Backend backend, LlamaConfig config, BackendWeights weights) {
+        return new LlamaModel(config, backend, weights);
+    }
+
     /** Uploads every weight to the backend once (the slow part of loading a model). */
     public static LlamaModel upload(Backend backend, LlamaConfig config, LlamaWeights weights) {
         return new LlamaModel(config, backend, weights);

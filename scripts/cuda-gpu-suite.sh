@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The cuda module's GPU suite on a machine with an NVIDIA driver but no Java, Maven or network
+# (the lent device machine). Two halves:
+#
+#   scripts/cuda-gpu-suite.sh pack DIR        here: builds the cuda module and its tests, writes
+#                                             DIR/jre.tar.xz (jlink'ed JDK 17, ~17 MB) and
+#                                             DIR/suite.tar.xz (classes, test classes + hf-golden
+#                                             resources, Jackson, JCuda with only its driver native,
+#                                             JUnit's console launcher, torch_reference.py)
+#   scripts/cuda-gpu-suite.sh run DIR OUT [what...]
+#                                             there: unpacks and runs, logging to OUT:
+#                                             tests   every io.specprefill.cuda test (JUnit console)
+#                                             kernels KernelBench      forward ForwardBench [lengths]
+#                                             torch   scripts/torch_reference.py (PyTorch, same shapes)
+set -euo pipefail
+mode=${1:?usage: cuda-gpu-suite.sh pack DIR | run DIR OUT [tests|kernels|forward|torch ...]}
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+if [[ $mode == pack ]]; then
+  out=$(mkdir -p "$2" && cd "$2" && pwd)
+  cd "$root"
+  mvn -B -ntp -q -o test-compile -pl cuda -am
+  work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+  if [[ ! -f $out/jre.tar.xz ]]; then
+    jlink --add-modules java.base,java.logging,jdk.unsupported,java.management,java.naming,java.sql,java.desktop,jdk.zipfs,java.xml \
+      --strip-debug --no-header-files --no-man-pages --compress=0 --output "$work/jre"
+    tar -C "$work" -cf - jre | xz -T0 -6 > "$out/jre.tar.xz"
+  fi
+  s=$work/suite; mkdir -p "$s/lib" "$s/natives/lib"
+  for m in udf cuda; do
+    cp -r "$m/target/classes" "$s/$m-classes"
+    cp -r "$m/target/test-classes" "$s/$m-test-classes"
+  done
+  m2=$HOME/.m2/repository
+  # The module's runtime jars (Jackson, JCuda) as Maven resolves them; JUnit comes as its console launcher.
+  mvn -B -ntp -q -o dependency:build-classpath -pl cuda -am -Dmdep.outputFile="$work/cp.txt" >/dev/null
+  tr ':' '\n' < "$work/cp.txt" | grep -E '/(jackson-[a-z]+|jcuda)-[0-9][^/]*\.jar$' | xargs -I{} cp {} "$s/lib/"
+  # JCuda's natives jar is 26 MB; only libJCudaDriver is used (the driver API).
+  (cd "$s/natives" && unzip -q "$m2/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar" \
+     'lib/libJCudaDriver-12.6.0-linux-x86_64.so' && zip -q -r "$s/lib/jcuda-natives-driver-only.jar" lib) && rm -rf "$s/natives"
+  cp "$m2/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar" "$s/junit.jar"
+  cp scripts/torch_reference.py scripts/cuda-gpu-suite.sh "$s/"
+  git -C "$root" rev-parse --short HEAD > "$s/GIT"
+  tar -C "$work" -cf - suite | xz -T0 -6 > "$out/suite.tar.xz"
+  ls -la "$out"
+  exit 0
+fi
+
+# run DIR OUT what...
+src=$2; out=$3; shift 3
+dest=/tmp/cuda-suite; mkdir -p "$dest" "$out"
+[[ -x $dest/jre/bin/java ]] || xz -dc "$src/jre.tar.xz" | tar -C "$dest" -xf -
+rm -rf "$dest/suite"; xz -dc "$src/suite.tar.xz" | tar -C "$dest" -xf -
+s=$dest/suite; java=$dest/jre/bin/java
+cp="$s/cuda-classes:$s/cuda-test-classes:$s/udf-classes:$s/udf-test-classes:$s/lib/*"
+jvm=(-Xmx64g -Dspecprefill.git="$(cat "$s/GIT")")
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
+status=0
+for what in "${@:-tests}"; do
+  case "$what" in
+    tests) # one JVM per test class: a kernel fault poisons its CUDA context, so it must not hide the other classes
+           : > "$out/tests.log"
+           for c in $(cd "$s/cuda-test-classes" && ls io/specprefill/cuda/*Test.class | sed 's:/:.:g; s:\.class$::'); do
+             log=/tmp/cuda-suite-$c.log
+             "$java" "${jvm[@]}" -jar "$s/junit.jar" execute --class-path "$cp" --select-class "$c" --details=tree \
+               --details-theme=ascii --disable-banner --disable-ansi-colors > "$log" 2>&1 || status=1
+             cat "$log" >> "$out/tests.log"
+             n() { grep -oE "[0-9]+ tests $1" "$log" | grep -oE '^[0-9]+' || echo '?'; }
+             echo "${c##*.}: $(n successful) ok, $(n failed) failed, $(n aborted) skipped"
+             grep -E '^(GPU tests on|CudaGoldenTest|CudaForwardTest)' "$log" | sort -u || true
+             grep -E '=> |\[X\]' "$log" | cut -c1-400 | head -12 || true
+           done;;
+    kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 2>&1 | tee "$out/kernels.txt" || status=1;;
+    forward) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FORWARD_LENGTHS:-} 2>&1 | tee "$out/forward.txt" || status=1;;
+    torch) PYTHONUNBUFFERED=1 python3 "$s/torch_reference.py" ${FORWARD_LENGTHS:+--lengths $FORWARD_LENGTHS} 2>&1 | tee "$out/torch.txt" || status=1;;
+    *) echo "cuda-gpu-suite: unknown step '$what'" >&2; status=2;;
+  esac
+done
+exit $status
