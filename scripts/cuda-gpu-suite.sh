@@ -52,7 +52,7 @@ dest=/tmp/cuda-suite; mkdir -p "$dest" "$out"
 [[ -x $dest/jre/bin/java ]] || xz -dc "$src/jre.tar.xz" | tar -C "$dest" -xf -
 rm -rf "$dest/suite"; xz -dc "$src/suite.tar.xz" | tar -C "$dest" -xf -
 s=$dest/suite; java=$dest/jre/bin/java
-cp="$s/cuda-classes:$s/cuda-test-classes:$s/udf-classes:$s/udf-test-classes:$s/lib/*"
+cp="$s/cuda-classes:$s/cuda-test-classes:$s/udf-classes:$s/udf-test-classes$(printf ':%s' "$s"/lib/*.jar)"   # spelled out: JUnit's launcher expands no wildcards
 jvm=(-Xmx64g -Dspecprefill.git="$(cat "$s/GIT")")
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 status=0

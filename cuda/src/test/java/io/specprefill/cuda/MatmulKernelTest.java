@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * matmul (to_bf16_v1 + cublasGemmEx) against CpuBackend.matmul. Two checks per shape:
  * <ul>
  *   <li>BF16-exact inputs: the GPU's BF16 cast is lossless, so only the float32 summation order
- *       differs: atol 1e-4 + rtol 1e-4 (|terms| &lt;= 0.5, k &lt;= 14336). This catches any layout or
- *       transposition error exactly.</li>
+ *       differs: atol 1e-7 * k + rtol 1e-4 (float32 sums of k terms of magnitude &lt;= 0.5 whose partial
+ *       sums reach ~|sqrt(k) * 0.2|; seen on an H100: 3.6e-4 at k = 14336). Far below any layout or
+ *       transposition error, which would be O(1).</li>
  *   <li>General float32 inputs: x is rounded to BF16 (relative error 2^-9 per element), so the
  *       norm-wise error ||gpu - cpu|| / ||cpu|| must stay under 4e-3 (METHOD.md: BF16 operands land
  *       between 1e-3 and 1e-2; random signs average the rounding to ~2^-9 / sqrt(3)).</li>
@@ -39,7 +40,7 @@ class MatmulKernelTest {
         Random r = new Random(5);
         float[] w = Gpu.uniformBf16(r, n * k, 0.5);
         float[] xExact = Gpu.uniformBf16(r, T * k, 1.0);
-        Approx.assertClose(run(cpu, xExact, w, T, n, k), run(gpu, xExact, w, T, n, k), 1e-4, 1e-4,
+        Approx.assertClose(run(cpu, xExact, w, T, n, k), run(gpu, xExact, w, T, n, k), 1e-7 * k, 1e-4,
                 "matmul BF16-exact x, T=" + T + " n=" + n + " k=" + k);
         float[] x = Gpu.uniform(r, T * k, 1.0);
         float[] ref = run(cpu, x, w, T, n, k);
