@@ -27,6 +27,9 @@ public final class Cli {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         switch (args[0]) {
+            case "run":
+                RunCommand.main(rest);
+                return;
             case "generate": GenerateCommand.main(rest); return;
             case "score-longbench":
                 io.specprefill.job.eval.ScoreLongBenchCommand.main(rest);

@@ -6,7 +6,8 @@ import io.specprefill.udf.task.ScoredPrompt;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Spark rows of {@link Schemas} to and from the task records of {@code io.specprefill.udf.task}.
@@ -18,7 +19,7 @@ public final class RowCodec {
 
     /** A {@link Schemas#PROMPTS} row. */
     public static Row promptRow(long rowIndex, PromptRecord r) {
-        return RowFactory.create(rowIndex, r.id(), r.prompt(), r.dataset(), Rows.seq(r.answers()),
+        return row(Schemas.PROMPTS, rowIndex, r.id(), r.prompt(), r.dataset(), Rows.seq(r.answers()),
                 Rows.seq(r.allClasses()), r.length(), r.maxNewTokens(), r.error());
     }
 
@@ -31,7 +32,7 @@ public final class RowCodec {
     public static Row scoredRow(long rowIndex, ScoredPrompt s) {
         PromptRecord r = s.source();
         String error = s.error() != null ? s.error() : r.error();
-        return RowFactory.create(rowIndex, r.id(), r.dataset(), Rows.seq(r.answers()), Rows.seq(r.allClasses()),
+        return row(Schemas.SCORED, rowIndex, r.id(), r.dataset(), Rows.seq(r.answers()), Rows.seq(r.allClasses()),
                 r.length(), r.maxNewTokens(), boxed(s.keptIds()), boxed(s.keptPositions()), s.promptTokens(), s.keptTokens(),
                 s.draftMs(), error);
     }
@@ -48,18 +49,23 @@ public final class RowCodec {
     public static Row resultRow(long rowIndex, GenerationResult g) {
         PromptRecord r = g.source();
         String error = g.error() != null ? g.error() : r.error();
-        return RowFactory.create(rowIndex, r.id(), g.outputText(), boxed(g.outputIds()), g.promptTokens(),
+        return row(Schemas.RESULTS, rowIndex, r.id(), g.outputText(), boxed(g.outputIds()), g.promptTokens(),
                 g.keptTokens(), g.keepRatio(), g.draftMs(), g.prefillMs(), g.ttftMs(), g.decodeMs(), error,
                 r.dataset(), Rows.seq(r.answers()), Rows.seq(r.allClasses()), r.length());
     }
 
     /** A stage-1 row that failed before stage 2 (or whose source was unusable) as an output row. */
     public static Row failedResultRow(Row scored) {
-        return RowFactory.create(scored.getAs(Schemas.ROW_INDEX), scored.getAs("id"), null, null,
+        return row(Schemas.RESULTS, scored.getAs(Schemas.ROW_INDEX), scored.getAs("id"), null, null,
                 scored.getAs("prompt_tokens"), scored.getAs("kept_tokens"), keepRatio(scored), scored.getAs("draft_ms"),
                 0.0, 0.0, 0.0, scored.getAs("error"), scored.getAs("dataset"), Rows.seq(strings(scored, "answers")),
                 Rows.seq(strings(scored, "all_classes")),
                 scored.getAs("length"));
+    }
+
+    /** Rows with their schema, so that fields can be read by name before Spark encodes them. */
+    private static Row row(StructType schema, Object... values) {
+        return new GenericRowWithSchema(values, schema);
     }
 
     private static double keepRatio(Row scored) {

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,15 +83,6 @@ class RunSummaryTest {
         PromptRecord source = new PromptRecord("r" + index, null, dataset, answers, List.of(), -1, -1, null);
         GenerationResult g = new GenerationResult(source, text, text == null ? null : new int[] {1, 2}, n, k,
                 n == 0 ? 0 : (double) k / n, 1.0, 2.0, ttft, 5.0, error);
-        Row plain = RowCodec.resultRow(index, g);
-        return new GenericRowWithSchema(toArray(plain), io.specprefill.job.io.Schemas.RESULTS);
-    }
-
-    private static Object[] toArray(Row r) {
-        Object[] values = new Object[r.length()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = r.get(i);
-        }
-        return values;
+        return RowCodec.resultRow(index, g);
     }
 }

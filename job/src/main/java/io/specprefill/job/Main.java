@@ -1,0 +1,120 @@
+package io.specprefill.job;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.specprefill.job.config.ConfigLoader;
+import io.specprefill.job.config.JobArgs;
+import io.specprefill.job.config.JobConfig;
+import io.specprefill.job.io.InputReader;
+import io.specprefill.job.io.OutputWriter;
+import io.specprefill.job.io.Schemas;
+import io.specprefill.job.stage.RunFolder;
+import io.specprefill.job.stage.StageSettings;
+import io.specprefill.job.stage.Stages;
+import io.specprefill.job.summary.RunSummary;
+import io.specprefill.job.summary.SummaryTable;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The speculative-prefill job, for {@code spark-submit --class io.specprefill.job.Main} (and
+ * in-process through {@code bin/specprefill run}). Reads in order: parse, load and check the config,
+ * check the models, create the session, read, stage 1, checkpoint, balance by kept length, stage 2,
+ * write, summarize (SPEC.md section 6).
+ */
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] argv) {
+        if (JobArgs.wantsHelp(argv)) {
+            System.out.println(JobArgs.USAGE + "\n" + ConfigLoader.describe());
+            return;
+        }
+        JobPlan plan;
+        try {
+            JobArgs args = JobArgs.parse(argv);
+            JobConfig config = ConfigLoader.load(args.config(), args.sets());
+            plan = JobPlan.prepare(args, config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("specprefill: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        // No .master() here: spark-submit (or bin/specprefill run, for local[*]) decides.
+        SparkSession spark = SparkSession.builder().appName("specprefill").getOrCreate();
+        try {
+            run(spark, plan, "specprefill");
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** Runs a prepared job in {@code spark}; prints and returns its summary. */
+    public static RunSummary run(SparkSession spark, JobPlan plan, String label) {
+        JobArgs args = plan.args();
+        RunFolder folder = new RunFolder(args.output());
+        if (!args.resume()) {
+            folder.checkFresh();
+        }
+        String yaml = plan.resolvedYaml();
+        LOG.info("{}: resolved config\n{}", label, yaml);
+        folder.writeText(folder.configFile(), yaml);
+        SparkContext sc = spark.sparkContext();
+        int partitions = plan.config().partitions() > 0 ? plan.config().partitions() : sc.defaultParallelism();
+        StageSettings settings = new StageSettings(plan.task(), plan.config().localGpus(), partitions,
+                sc.longAccumulator("rows scored"), sc.longAccumulator("rows generated"));
+
+        long start = System.nanoTime();
+        Map<String, String> stage1Settings = plan.stage1Settings();
+        boolean resumed = args.resume() && folder.finished(folder.stage1(), stage1Settings);
+        if (resumed) {
+            LOG.info("{}: stage 1 resumed from {}", label, folder.stage1());
+        } else {
+            sc.setJobDescription(label + ": read input and stage 1 (draft scoring)");
+            Dataset<Row> prompts = InputReader.read(spark, args.input(), args.inputFormat(), plan.prompts());
+            checkpoint(Stages.draftScoring(prompts, settings), folder, folder.stage1(), stage1Settings);
+        }
+        double stage1Seconds = (System.nanoTime() - start) / 1e9;
+
+        start = System.nanoTime();
+        Map<String, String> stage2Settings = plan.stage2Settings();
+        if (resumed && folder.finished(folder.stage2(), stage2Settings)) {
+            LOG.info("{}: stage 2 resumed from {}", label, folder.stage2());
+        } else {
+            sc.setJobDescription(label + ": stage 2 (target generation)");
+            Dataset<Row> scored = spark.read().parquet(folder.stage1().toString());
+            Dataset<Row> balanced = Stages.balanceByKeptLength(scored, partitions);
+            checkpoint(Stages.targetGeneration(balanced, settings), folder, folder.stage2(), stage2Settings);
+        }
+        double stage2Seconds = (System.nanoTime() - start) / 1e9;
+
+        sc.setJobDescription(label + ": write predictions and summary");
+        Dataset<Row> results = spark.read().schema(Schemas.RESULTS).parquet(folder.stage2().toString());
+        OutputWriter.write(results, folder.root(), args.outputFormat());
+        RunSummary summary = RunSummary.of(results.orderBy(col(Schemas.ROW_INDEX)).toLocalIterator())
+                .withRun(new RunSummary.RunInfo(label, folder.root().toString(), args.outputFormat(),
+                        resumed ? "resumed" : "scored", settings.rowsScored().value(), stage1Seconds, stage2Seconds));
+        SummaryTable.writeJson(summary, folder.summaryFile());
+        System.out.print(SummaryTable.format(summary));
+        sc.setJobDescription(null);
+        return summary;
+    }
+
+    /** Writes a stage's rows as Parquet (this runs the stage), then marks the checkpoint finished. */
+    private static void checkpoint(Dataset<Row> rows, RunFolder folder, Path dir, Map<String, String> settings) {
+        rows.write().mode(SaveMode.Overwrite).parquet(dir.toString());
+        long count = rows.sparkSession().read().parquet(dir.toString()).count();
+        folder.markFinished(dir, settings, count);
+        LOG.info("checkpoint {}: {} rows", dir, count);
+    }
+}
