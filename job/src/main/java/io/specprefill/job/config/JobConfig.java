@@ -53,7 +53,7 @@ public record JobConfig(
         Integer targetBatchSize,
         @JsonProperty("partitions") @JsonPropertyDescription("partitions of each stage; 0: Spark's default parallelism")
         Integer partitions,
-        @JsonProperty("local_gpus") @JsonPropertyDescription("local mode only: GPUs to spread tasks over (partition id modulo this); cluster mode uses Spark's GPU addresses")
+        @JsonProperty("local_gpus") @JsonPropertyDescription("without Spark GPU scheduling (local mode): task GPU = partition id modulo this; 0: none")
         Integer localGpus) {
 
     public static final List<String> BACKENDS = List.of("cpu", "cuda", "auto");

@@ -14,12 +14,14 @@ import java.util.Locale;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
-/** The embedded default's side-by-side table: one row per prompt, one column group per run. */
+/** The embedded default's side-by-side table: one line per prompt, one column group per run. */
 final class Comparison {
     private Comparison() {
     }
 
+    /** Width of the generated text shown, and of a whole column group. */
     private static final int TEXT = 14;
+    private static final int GROUP = TEXT + 24;
 
     static String table(SparkSession spark, List<JobPlan> plans, List<RunSummary> summaries) {
         List<List<Row>> runs = new ArrayList<>();
@@ -27,37 +29,42 @@ final class Comparison {
             runs.add(spark.read().schema(Schemas.RESULTS).parquet(new RunFolder(plan.args().output()).stage2().toString())
                     .orderBy(col(Schemas.ROW_INDEX)).collectAsList());
         }
-        StringBuilder out = new StringBuilder();
         JobPlan first = plans.get(0);
-        out.append(String.format(Locale.ROOT, "%n== embedded default: %d needle-in-a-haystack prompts, draft %s, target %s%n",
-                runs.get(0).size(), first.args().draft(), first.args().target()));
-        out.append(String.format(Locale.ROOT, "%-15s %-8s", "id", "answer"));
-        for (RunSummary s : summaries) {
-            out.append(String.format(Locale.ROOT, " | %-" + TEXT + "s %-3s %9s %8s", s.run().label() + ": output", "ok",
-                    "K/N", "ttft ms"));
-        }
-        out.append('\n');
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "%n== embedded default: %d needle-in-a-haystack prompts, draft %s, target %s%n", runs.get(0).size(),
+                first.args().draft(), first.args().target()));
+        line(out, "", "", summaries.stream().map(s -> center(s.run().label())).toList());
+        line(out, "id", "answer", summaries.stream().map(s -> String.format(Locale.ROOT, "%-" + TEXT + "s %-3s %9s %8s",
+                "output", "ok", "K/N", "ttft ms")).toList());
         for (int i = 0; i < runs.get(0).size(); i++) {
             Row base = runs.get(0).get(i);
             List<String> answers = Rows.list(base, "answers");
-            out.append(String.format(Locale.ROOT, "%-15s %-8s", base.<String>getAs("id"), String.join(",", answers)));
+            List<String> cells = new ArrayList<>();
             for (List<Row> run : runs) {
-                out.append(cell(run.get(i), answers));
+                cells.add(cell(run.get(i), answers));
             }
-            out.append('\n');
+            line(out, base.getAs("id"), String.join(",", answers), cells);
         }
-        out.append(String.format(Locale.ROOT, "%-24s", "accuracy / keep / K"));
-        for (RunSummary s : summaries) {
+        line(out, "accuracy", "", summaries.stream().map(s -> {
             RunSummary.DatasetSummary d = s.datasets().values().iterator().next();
-            out.append(String.format(Locale.ROOT, " | %6.1f%% keep %.3f, %,d of %,d tokens       ", d.accuracy(),
-                    s.meanKeepRatio(), s.keptTokens(), s.promptTokens()));
-        }
-        out.append('\n').append(String.format(Locale.ROOT, "%-24s", "p50 ttft/prefill/draft"));
-        for (RunSummary s : summaries) {
-            out.append(String.format(Locale.ROOT, " | %8.1f / %8.1f / %8.1f ms      ", s.ttftMs().p50(),
-                    s.prefillMs().p50(), s.draftMs().p50()));
-        }
-        return out.append('\n').toString();
+            return String.format(Locale.ROOT, "%.1f%% (%d rows, %d errors)", d.accuracy(), d.rows(), d.errors());
+        }).toList());
+        line(out, "kept tokens", "", summaries.stream().map(s -> String.format(Locale.ROOT, "%,d of %,d (keep %.3f)",
+                s.keptTokens(), s.promptTokens(), s.meanKeepRatio())).toList());
+        line(out, "p50 ttft/prefill/draft", "", summaries.stream().map(s -> String.format(Locale.ROOT,
+                "%.1f / %.1f / %.1f ms", s.ttftMs().p50(), s.prefillMs().p50(), s.draftMs().p50())).toList());
+        return out.toString();
+    }
+
+    private static void line(StringBuilder out, String id, String answer, List<String> groups) {
+        out.append(String.format(Locale.ROOT, "%-15s %-8s", id, answer));
+        groups.forEach(g -> out.append(String.format(Locale.ROOT, " | %-" + GROUP + "s", g)));
+        out.append('\n');
+    }
+
+    private static String center(String text) {
+        int pad = Math.max(0, (GROUP - text.length()) / 2);
+        return " ".repeat(pad) + text;
     }
 
     private static String cell(Row row, List<String> answers) {
@@ -67,7 +74,7 @@ final class Comparison {
             shown = shown.substring(0, TEXT - 1) + "~";
         }
         boolean ok = !answers.isEmpty() && AnswerMatch.stringMatchAll(text, answers) == 1.0;
-        return String.format(Locale.ROOT, " | %-" + TEXT + "s %-3s %9s %8.1f", shown, ok ? "yes" : "no",
+        return String.format(Locale.ROOT, "%-" + TEXT + "s %-3s %9s %8.1f", shown, ok ? "yes" : "no",
                 row.<Integer>getAs("kept_tokens") + "/" + row.<Integer>getAs("prompt_tokens"), row.<Double>getAs("ttft_ms"));
     }
 }

@@ -109,6 +109,13 @@ class JobConfigTest {
         assertEquals(JobConfig.class.getRecordComponents().length, ConfigLoader.KEYS.size());
     }
 
+    @Test
+    void docsTableListsEveryKeyWithItsDoc() throws IOException {
+        String docs = Files.readString(Path.of("..", "docs", "job.md"));
+        ConfigLoader.KEYS.forEach((key, doc) -> assertTrue(docs.contains("| `" + key + "` |") && docs.contains(doc),
+                "docs/job.md lacks the row of " + key + ": " + doc));
+    }
+
     private static JobConfig parse(String yaml) {
         return ConfigLoader.parse(yaml, "cfg.yaml", List.of());
     }
