@@ -57,7 +57,8 @@ final class Comparison {
     }
 
     private static void line(StringBuilder out, String id, String answer, List<String> groups) {
-        out.append(String.format(Locale.ROOT, "%-15s %-8s", id, answer));
+        out.append(answer.isEmpty() ? String.format(Locale.ROOT, "%-24s", id)
+                : String.format(Locale.ROOT, "%-15s %-8s", id, answer));
         groups.forEach(g -> out.append(String.format(Locale.ROOT, " | %-" + GROUP + "s", g)));
         out.append('\n');
     }
