@@ -21,6 +21,8 @@ final class BenchSupport {
 
     static void header(CudaBackend b, String command) {
         System.out.println("# " + b.describe());
+        System.out.println("# attention kernels: attention_prefill_v" + b.prefillVersion + ", attention_decode_v"
+                + b.decodeVersion);
         System.out.println("# date " + LocalDate.now() + ", git " + System.getProperty("specprefill.git", "?")
                 + ", command: " + command);
     }

@@ -90,13 +90,20 @@ public final class KernelBench {
             b.kvWrite(cache, 0, qkv, prefill, H);
             String shape = "H=" + H + " G=" + G + " D=" + D + " N=" + N;
             b.attentionPath = CudaBackend.AttentionPath.PREFILL;
-            double ms = BenchSupport.timeMs(b, 2, 5, () -> b.attention(out, qkv, cache, 0, prefill, H));
-            BenchSupport.row("attention prefill", shape, "attention_prefill_v1", ms, 0, 4.0 * H * D * N * (N + 1) / 2.0);
-            b.attentionPath = CudaBackend.AttentionPath.AUTO;
+            for (int v = 1; v <= 2; v++) {
+                b.prefillVersion = v;
+                double ms = BenchSupport.timeMs(b, 2, 5, () -> b.attention(out, qkv, cache, 0, prefill, H));
+                BenchSupport.row("attention prefill", shape, "attention_prefill_v" + v, ms, 0, 4.0 * H * D * N * (N + 1) / 2.0);
+            }
+            b.resetKernelChoice();
             SeqBatch decode = oneSequence(1, N);
             b.kvWrite(cache, 0, qkv, decode, H);
-            double dm = BenchSupport.timeMs(b, 5, 50, () -> b.attention(out, qkv, cache, 0, decode, H));
-            BenchSupport.row("attention decode", shape + " T=1", "attention_decode_v1", dm, 4.0 * (N + 1) * G * D, 0);
+            for (int v = 1; v <= 2; v++) {
+                b.decodeVersion = v;
+                double dm = BenchSupport.timeMs(b, 5, 50, () -> b.attention(out, qkv, cache, 0, decode, H));
+                BenchSupport.row("attention decode", shape + " T=1", "attention_decode_v" + v, dm, 4.0 * (N + 1) * G * D, 0);
+            }
+            b.resetKernelChoice();
             BenchSupport.row("rope", "T=" + N + " " + shape, "rope_v1", BenchSupport.timeMs(b, 2, 10,
                     () -> b.rope(poison, prefill.slot(), qkv, N, H, G, D)), 8.0 * N * (H + G) * D, 0);
             BenchSupport.row("kv_write", "T=" + N + " " + shape, "kv_write_v1", BenchSupport.timeMs(b, 2, 10,

@@ -42,6 +42,19 @@ public final class CudaBackend implements Backend {
     private final String deviceName;
     private final int computeCapability;
     AttentionPath attentionPath = AttentionPath.AUTO;
+    /**
+     * Kernel versions of attention_prefill.cu and attention_decode.cu: the live ones (2) unless system
+     * properties specprefill.cuda.prefillVersion / decodeVersion say otherwise; tests run every version.
+     */
+    int prefillVersion;
+    int decodeVersion;
+
+    /** Back to AUTO attention and the configured kernel versions (tests change them). */
+    void resetKernelChoice() {
+        attentionPath = AttentionPath.AUTO;
+        prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 2);
+        decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 2);
+    }
 
     private CudaBackend(int ordinal) {
         Cuda.require();
@@ -60,6 +73,7 @@ public final class CudaBackend implements Backend {
         this.kernels = new Kernels(launcher, cublas);
         this.scratch = new Scratch(launcher);
         this.tiles = new AttentionTiles(launcher);
+        resetKernelChoice();
     }
 
     /** A backend on device {@code ordinal}; a clear CudaException when CUDA, the device or cuBLAS is missing. */

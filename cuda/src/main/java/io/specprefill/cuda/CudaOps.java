@@ -90,14 +90,15 @@ final class CudaOps {
         boolean decode = path == CudaBackend.AttentionPath.DECODE
                 || (path == CudaBackend.AttentionPath.AUTO && (tiles.allSingleRows() || !prefillOk));
         if (decode) {
-            int splits = Kernels.splits(tiles.maxLen());
+            int version = b.decodeVersion == 2 && !Kernels.decodeV2Supports(D) ? 1 : b.decodeVersion;
+            int splits = Kernels.splits(version, tiles.maxLen());
             long partO = b.scratch().get("attention.partO", (long) T * nHeads * splits * D * 4);
             long partML = b.scratch().get("attention.partML", (long) T * nHeads * splits * 2 * 4);
-            k.attentionDecode(o.at(0), q.at(0), c.kLayer(layer), c.vLayer(layer), seq, slot, T, nHeads, G, D,
+            k.attentionDecode(version, o.at(0), q.at(0), c.kLayer(layer), c.vLayer(layer), seq, slot, T, nHeads, G, D,
                     c.capacity, tiles.maxLen(), partO, partML);
         } else if (tiles.numTiles() > 0) {
-            k.attentionPrefill(o.at(0), q.at(0), c.kLayer(layer), c.vLayer(layer), slot, tiles.table(),
-                    tiles.numTiles(), nHeads, G, D, c.capacity);
+            k.attentionPrefill(b.prefillVersion, o.at(0), q.at(0), c.kLayer(layer), c.vLayer(layer), slot,
+                    tiles.table(), tiles.numTiles(), nHeads, G, D, c.capacity);
         }
     }
 

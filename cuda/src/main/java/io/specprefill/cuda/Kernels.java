@@ -74,51 +74,82 @@ final class Kernels {
     static final int PREFILL_TILE_ROWS = 64;
 
     /**
-     * Tiled tensor-core causal attention (attention_prefill.cu): tiles [numTiles][8] int32 built by
-     * {@link AttentionTiles}; out [T, H * D] f32.
+     * Tiled tensor-core causal attention (attention_prefill.cu), version 1 or 2: tiles [numTiles][8]
+     * int32 built by {@link AttentionTiles}; out [T, H * D] f32.
      */
-    void attentionPrefill(long out, long qkv, long kc, long vc, long slot, long tiles, int numTiles, int nHeads,
-                          int nKvHeads, int headDim, int capacity) {
+    void attentionPrefill(int version, long out, long qkv, long kc, long vc, long slot, long tiles, int numTiles,
+                          int nHeads, int nKvHeads, int headDim, int capacity) {
         if (numTiles == 0) return;
         if (!prefillSupports(headDim)) {
-            throw new CudaException(l.device + ": attention_prefill_v1 has no instantiation for head_dim " + headDim
+            throw new CudaException(l.device + ": attention_prefill has no instantiation for head_dim " + headDim
                     + " (16, 32, 64, 128); use the decode kernel");
         }
         float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
-        l.launch("attention_prefill", "attention_prefill_v1_d" + headDim, nHeads, numTiles, 1, 128, 0,
-                out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);
+        if (version == 1) {
+            l.launch("attention_prefill", "attention_prefill_v1_d" + headDim, nHeads, numTiles, 1, 128, 0,
+                    out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);
+            return;
+        }
+        checkVersion(version, "attention_prefill");
+        int headsPerBlock = (nHeads / nKvHeads) % 2 == 0 ? 2 : 1;   // heads of one KV group share its K/V blocks
+        int smem = 2 * 2 * 64 * (headDim + 8) * 2;
+        l.launch("attention_prefill", "attention_prefill_v2_d" + headDim + "_h" + headsPerBlock, nHeads / headsPerBlock,
+                numTiles, 1, 128 * headsPerBlock, smem, out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);
     }
-
-    /** Keys per split of attention_decode (its CHUNK). */
-    static final int DECODE_CHUNK = 256;
 
     /** Largest H / G and head size attention_decode supports (its MAXKV, MAXD). */
     static final int DECODE_MAX_KV_MUL = 8;
     static final int DECODE_MAX_HEAD_DIM = 256;
 
+    /** Keys per split of attention_decode version 1 (its CHUNK) and 2 (CHUNK2). */
+    static int decodeChunk(int version) {
+        return version == 1 ? 256 : 128;
+    }
+
+    /** Whether attention_decode_v2 runs this head size (16-byte rows). */
+    static boolean decodeV2Supports(int headDim) {
+        return headDim % 8 == 0;
+    }
+
     /**
-     * Split-KV attention of independent rows (attention_decode.cu): maxLen = max(slot) + 1 over the
-     * rows; partO [T * H * splits * D] and partML [T * H * splits * 2] f32 scratch, splits =
-     * ceil(maxLen / DECODE_CHUNK).
+     * Split-KV attention of independent rows (attention_decode.cu), version 1 or 2: maxLen = max(slot)
+     * + 1 over the rows; partO [T * H * splits * D] and partML [T * H * splits * 2] f32 scratch,
+     * splits = {@link #splits}(version, maxLen).
      */
-    void attentionDecode(long out, long qkv, long kc, long vc, long seq, long slot, int T, int nHeads, int nKvHeads,
-                         int headDim, int capacity, int maxLen, long partO, long partML) {
+    void attentionDecode(int version, long out, long qkv, long kc, long vc, long seq, long slot, int T, int nHeads,
+                         int nKvHeads, int headDim, int capacity, int maxLen, long partO, long partML) {
         if (T == 0) return;
         int kvMul = nHeads / nKvHeads;
         if (kvMul > DECODE_MAX_KV_MUL || headDim > DECODE_MAX_HEAD_DIM) {
-            throw new CudaException(l.device + ": attention_decode_v1 supports H/G <= " + DECODE_MAX_KV_MUL
+            throw new CudaException(l.device + ": attention_decode supports H/G <= " + DECODE_MAX_KV_MUL
                     + " and head_dim <= " + DECODE_MAX_HEAD_DIM + ", got H/G=" + kvMul + " head_dim=" + headDim);
         }
         even(headDim, "attention_decode", "headDim");
-        int splits = splits(maxLen);
-        l.launch("attention_decode", "attention_decode_v1", T, nKvHeads, splits, 128, 0, partO, partML, qkv, kc, vc,
-                seq, slot, nHeads, nKvHeads, headDim, capacity, splits, (float) (1.0 / Math.sqrt(headDim)));
+        checkVersion(version, "attention_decode");
+        if (version == 2 && !decodeV2Supports(headDim)) {
+            throw new CudaException(l.device + ": attention_decode_v2 needs head_dim % 8 == 0, got " + headDim);
+        }
+        int splits = splits(version, maxLen);
+        float scale = (float) (1.0 / Math.sqrt(headDim));
+        if (version == 1) {
+            l.launch("attention_decode", "attention_decode_v1", T, nKvHeads, splits, 128, 0, partO, partML, qkv, kc, vc,
+                    seq, slot, nHeads, nKvHeads, headDim, capacity, splits, scale);
+        } else {
+            int smem = 2 * 128 * (headDim + 8) * 2 + kvMul * (headDim + 128 + 256) * 4;
+            l.launch("attention_decode", "attention_decode_v2", T, nKvHeads, splits, 128, smem, partO, partML, qkv, kc,
+                    vc, seq, slot, nHeads, nKvHeads, headDim, capacity, splits, scale);
+        }
         l.launch("attention_decode", "attention_combine_v1", T, nHeads, 1, 128, 0, out, partO, partML, slot,
-                nHeads, headDim, splits);
+                nHeads, headDim, splits, decodeChunk(version));
     }
 
-    static int splits(int maxLen) {
-        return Math.max(1, (maxLen + DECODE_CHUNK - 1) / DECODE_CHUNK);
+    static int splits(int version, int maxLen) {
+        int chunk = decodeChunk(version);
+        return Math.max(1, (maxLen + chunk - 1) / chunk);
+    }
+
+    private void checkVersion(int version, String kernel) {
+        if (version != 1 && version != 2) throw new CudaException(l.device + ": " + kernel + " has no version " + version);
     }
 
     /** out [T, hidden] = silu(gateUp[:, :hidden]) * gateUp[:, hidden:]. */

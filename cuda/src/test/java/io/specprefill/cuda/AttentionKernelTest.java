@@ -60,8 +60,11 @@ class AttentionKernelTest {
      * Runs the steps on both backends; returns per compared step {cpu out, gpu out}. Steps whose
      * index is in {@code compare} are checked with the given path.
      */
-    private void scenario(int H, int G, int D, int[][][] steps, boolean[] compare, CudaBackend.AttentionPath path) {
+    private void scenario(int H, int G, int D, int[][][] steps, boolean[] compare, CudaBackend.AttentionPath path,
+                          int version) {
         CudaBackend gpu = Gpu.backend();
+        gpu.prefillVersion = version;
+        gpu.decodeVersion = version;
         int capacity = 0;
         for (int[][] s : steps) for (int[] p : s) capacity = Math.max(capacity, p[1] + p[2]);
         Random r = new Random(9 + H + D);
@@ -85,7 +88,7 @@ class AttentionKernelTest {
                     }
                 }
                 if (!compare[s]) continue;
-                String what = path + " attention H=" + H + " G=" + G + " D=" + D + " step " + s;
+                String what = path + " v" + version + " attention H=" + H + " G=" + G + " D=" + D + " step " + s;
                 boolean tensorCores = path == CudaBackend.AttentionPath.PREFILL
                         || (path == CudaBackend.AttentionPath.AUTO && T > steps[s].length && Kernels.prefillSupports(D));
                 if (tensorCores) {
@@ -104,26 +107,29 @@ class AttentionKernelTest {
             {{0, 100, 65}, {1, 0, 130}},         // continue 0, prefill 1 (tiles of 64 + 1 and 64 + 64 + 2 rows)
             {{0, 165, 1}, {1, 130, 1}}};         // one decode row each
 
-    @ParameterizedTest(name = "packed H={0} G={1} D={2} {3}")
-    @CsvSource({"4, 2, 16, PREFILL", "4, 2, 16, DECODE", "6, 2, 32, PREFILL", "6, 2, 32, DECODE",
-            "32, 8, 64, PREFILL", "32, 8, 64, DECODE", "32, 8, 128, PREFILL", "32, 8, 128, DECODE",
-            "32, 8, 128, AUTO", "6, 3, 48, DECODE", "6, 3, 48, AUTO", "8, 1, 64, AUTO"})
-    void packedStepsMatchCpu(int H, int G, int D, CudaBackend.AttentionPath path) {
-        scenario(H, G, D, PACKED, new boolean[]{true, true, true}, path);
+    @ParameterizedTest(name = "packed H={0} G={1} D={2} {3} v{4}")
+    @CsvSource({"4, 2, 16, PREFILL, 1", "4, 2, 16, PREFILL, 2", "4, 2, 16, DECODE, 1", "4, 2, 16, DECODE, 2",
+            "6, 2, 32, PREFILL, 1", "6, 2, 32, PREFILL, 2", "6, 2, 32, DECODE, 1", "6, 2, 32, DECODE, 2",
+            "32, 8, 64, PREFILL, 1", "32, 8, 64, PREFILL, 2", "32, 8, 64, DECODE, 1", "32, 8, 64, DECODE, 2",
+            "32, 8, 128, PREFILL, 1", "32, 8, 128, PREFILL, 2", "32, 8, 128, DECODE, 1", "32, 8, 128, DECODE, 2",
+            "32, 8, 128, AUTO, 2", "6, 3, 48, DECODE, 1", "6, 3, 48, DECODE, 2", "6, 3, 48, AUTO, 2",
+            "6, 3, 32, PREFILL, 2", "8, 1, 64, AUTO, 2", "6, 3, 20, AUTO, 2"})
+    void packedStepsMatchCpu(int H, int G, int D, CudaBackend.AttentionPath path, int version) {
+        scenario(H, G, D, PACKED, new boolean[]{true, true, true}, path, version);
     }
 
-    @ParameterizedTest(name = "long prefill H={0} G={1} D={2}")
-    @CsvSource({"32, 8, 64", "32, 8, 128"})
-    void longPrefillMatchesCpu(int H, int G, int D) {
+    @ParameterizedTest(name = "long prefill H={0} G={1} D={2} v{3}")
+    @CsvSource({"32, 8, 64, 1", "32, 8, 64, 2", "32, 8, 128, 1", "32, 8, 128, 2"})
+    void longPrefillMatchesCpu(int H, int G, int D, int version) {
         int[][][] steps = {{{0, 0, 1000}, {1, 0, 77}}};
-        scenario(H, G, D, steps, new boolean[]{true}, CudaBackend.AttentionPath.AUTO);
+        scenario(H, G, D, steps, new boolean[]{true}, CudaBackend.AttentionPath.AUTO, version);
     }
 
-    @ParameterizedTest(name = "long decode H={0} G={1} D={2}")
-    @CsvSource({"32, 8, 64", "32, 8, 128", "4, 2, 16"})
-    void decodeOverALongCacheMatchesCpu(int H, int G, int D) {
+    @ParameterizedTest(name = "long decode H={0} G={1} D={2} v{3}")
+    @CsvSource({"32, 8, 64, 1", "32, 8, 64, 2", "32, 8, 128, 1", "32, 8, 128, 2", "4, 2, 16, 1", "4, 2, 16, 2"})
+    void decodeOverALongCacheMatchesCpu(int H, int G, int D, int version) {
         int[][][] steps = {{{0, 0, 5000}, {1, 0, 700}}, {{0, 5000, 1}, {1, 700, 1}}};
-        scenario(H, G, D, steps, new boolean[]{false, true}, CudaBackend.AttentionPath.AUTO);
+        scenario(H, G, D, steps, new boolean[]{false, true}, CudaBackend.AttentionPath.AUTO, version);
     }
 
     @Test

@@ -30,7 +30,7 @@ final class Gpu {
             backend = CudaBackend.open(0);
             System.out.println("GPU tests on " + backend.describe());
         }
-        backend.attentionPath = CudaBackend.AttentionPath.AUTO;
+        backend.resetKernelChoice();
         return backend;
     }
 
