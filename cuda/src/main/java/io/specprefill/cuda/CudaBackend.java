@@ -43,7 +43,7 @@ public final class CudaBackend implements Backend {
     private final int computeCapability;
     AttentionPath attentionPath = AttentionPath.AUTO;
     /**
-     * Kernel versions of attention_prefill.cu and attention_decode.cu: the live ones (2) unless system
+     * Kernel versions of attention_prefill.cu and attention_decode.cu: the live ones (3, 2) unless system
      * properties specprefill.cuda.prefillVersion / decodeVersion say otherwise; tests run every version.
      */
     int prefillVersion;
@@ -52,7 +52,7 @@ public final class CudaBackend implements Backend {
     /** Back to AUTO attention and the configured kernel versions (tests change them). */
     void resetKernelChoice() {
         attentionPath = AttentionPath.AUTO;
-        prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 2);
+        prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 3);
         decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 2);
     }
 

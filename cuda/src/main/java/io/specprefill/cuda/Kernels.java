@@ -74,8 +74,9 @@ final class Kernels {
     static final int PREFILL_TILE_ROWS = 64;
 
     /**
-     * Tiled tensor-core causal attention (attention_prefill.cu), version 1 or 2: tiles [numTiles][8]
-     * int32 built by {@link AttentionTiles}; out [T, H * D] f32.
+     * Tiled tensor-core causal attention (attention_prefill.cu), version 1, 2 or 3 (3 needs H/G even
+     * and runs version 2 otherwise): tiles [numTiles][8] int32 built by {@link AttentionTiles};
+     * out [T, H * D] f32.
      */
     void attentionPrefill(int version, long out, long qkv, long kc, long vc, long slot, long tiles, int numTiles,
                           int nHeads, int nKvHeads, int headDim, int capacity) {
@@ -90,11 +91,18 @@ final class Kernels {
                     out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);
             return;
         }
-        checkVersion(version, "attention_prefill");
-        int headsPerBlock = (nHeads / nKvHeads) % 2 == 0 ? 2 : 1;   // heads of one KV group share its K/V blocks
-        int smem = 2 * 2 * 64 * (headDim + 8) * 2;
+        boolean pairs = (nHeads / nKvHeads) % 2 == 0;   // heads of one KV group share its K/V blocks
+        if (version == 3 && pairs) {
+            int keys = headDim == 128 ? 32 : 64;   // its BNT: keeps D = 128 in registers
+            l.launch("attention_prefill", "attention_prefill_v3_d" + headDim, nHeads / 2, numTiles, 1, 128,
+                    2 * 2 * keys * (headDim + 8) * 2, out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);
+            return;
+        }
+        if (version != 2 && version != 3) checkVersion(version, "attention_prefill");
+        int headsPerBlock = pairs ? 2 : 1;
         l.launch("attention_prefill", "attention_prefill_v2_d" + headDim + "_h" + headsPerBlock, nHeads / headsPerBlock,
-                numTiles, 1, 128 * headsPerBlock, smem, out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);
+                numTiles, 1, 128 * headsPerBlock, 2 * 2 * 64 * (headDim + 8) * 2, out, qkv, kc, vc, slot, tiles, nHeads,
+                nKvHeads, capacity, scaleLog2);
     }
 
     /** Largest H / G and head size attention_decode supports (its MAXKV, MAXD). */
@@ -139,8 +147,8 @@ final class Kernels {
             l.launch("attention_decode", "attention_decode_v2", T, nKvHeads, splits, 128, smem, partO, partML, qkv, kc,
                     vc, seq, slot, nHeads, nKvHeads, headDim, capacity, splits, scale);
         }
-        l.launch("attention_decode", "attention_combine_v1", T, nHeads, 1, 128, 0, out, partO, partML, slot,
-                nHeads, headDim, splits, decodeChunk(version));
+        l.launch("attention_decode", "attention_combine_v2", T, nHeads, (headDim + 31) / 32, 256, splits * 4, out, partO,
+                partML, slot, nHeads, headDim, splits, decodeChunk(version));
     }
 
     static int splits(int version, int maxLen) {

@@ -108,7 +108,8 @@ class AttentionKernelTest {
             {{0, 165, 1}, {1, 130, 1}}};         // one decode row each
 
     @ParameterizedTest(name = "packed H={0} G={1} D={2} {3} v{4}")
-    @CsvSource({"4, 2, 16, PREFILL, 1", "4, 2, 16, PREFILL, 2", "4, 2, 16, DECODE, 1", "4, 2, 16, DECODE, 2",
+    @CsvSource({"4, 2, 16, PREFILL, 1", "4, 2, 16, PREFILL, 2", "4, 2, 16, PREFILL, 3", "4, 2, 16, DECODE, 1",
+            "4, 2, 16, DECODE, 2", "6, 3, 32, PREFILL, 3", "32, 8, 64, PREFILL, 3", "32, 8, 128, PREFILL, 3",
             "6, 2, 32, PREFILL, 1", "6, 2, 32, PREFILL, 2", "6, 2, 32, DECODE, 1", "6, 2, 32, DECODE, 2",
             "32, 8, 64, PREFILL, 1", "32, 8, 64, PREFILL, 2", "32, 8, 64, DECODE, 1", "32, 8, 64, DECODE, 2",
             "32, 8, 128, PREFILL, 1", "32, 8, 128, PREFILL, 2", "32, 8, 128, DECODE, 1", "32, 8, 128, DECODE, 2",
@@ -119,7 +120,7 @@ class AttentionKernelTest {
     }
 
     @ParameterizedTest(name = "long prefill H={0} G={1} D={2} v{3}")
-    @CsvSource({"32, 8, 64, 1", "32, 8, 64, 2", "32, 8, 128, 1", "32, 8, 128, 2"})
+    @CsvSource({"32, 8, 64, 1", "32, 8, 64, 2", "32, 8, 64, 3", "32, 8, 128, 1", "32, 8, 128, 2", "32, 8, 128, 3"})
     void longPrefillMatchesCpu(int H, int G, int D, int version) {
         int[][][] steps = {{{0, 0, 1000}, {1, 0, 77}}};
         scenario(H, G, D, steps, new boolean[]{true}, CudaBackend.AttentionPath.AUTO, version);
