@@ -74,7 +74,6 @@ for what in "${@:-tests}"; do
            # they use the newest versions whose tests passed.
            pv=3; dv=2
            if grep -qE '(PREFILL|long prefill.*) v3 \[X\]' "$out/tests.log"; then pv=2; fi
-           if grep -qE '(PREFILL|long prefill.*) v2 \[X\]' "$out/tests.log"; then pv=1; fi
            if grep -qE '(DECODE|long decode.*) v2 \[X\]' "$out/tests.log"; then dv=1; fi
            echo "cuda-gpu-suite: benchmarks use attention_prefill_v$pv, attention_decode_v$dv"
            jvm+=(-Dspecprefill.cuda.prefillVersion=$pv -Dspecprefill.cuda.decodeVersion=$dv);;

@@ -7,7 +7,7 @@
 //   tile in one sequence; the host builds them per SeqBatch, heaviest (largest maxSlot) first.
 // The warp's work (Q fragments, online softmax, P.V on tensor cores) is attention_tile.cuh; the
 // versions differ in how key blocks reach shared memory and how many heads share them.
-//   v1: grid (H, numTiles), 4 warps = 64 rows of one head; each key block loaded synchronously.
+//   v1 (deleted): grid (H, numTiles), 4 warps = 64 rows of one head, key blocks loaded synchronously.
 //       H100, H=32 G=8 D=128: 117 TFLOP/s at N=8K, 175 at N=32K (2026-11-25): L2-bound, each
 //       64-row tile re-reads K and V, and no load overlaps the tensor cores.
 //   v2: grid (H / HPB, numTiles), 4 * HPB warps = 64 rows of HPB heads of one KV group (HPB = 2
@@ -19,41 +19,10 @@
 //       fragment a warp loads from shared memory feeds two heads' mma, halving the shared-memory
 //       traffic per FLOP (v2 reads 32 KB per warp per key block: shared memory was the bound).
 //       64-key blocks, 32 at D = 128 (its registers: 255, 8 bytes spilled). Needs H/G even.
+//       H100, H=32 G=8: D=128 260 TFLOP/s at N=8K, 287 at 32K; D=64 246 at 32K (v2 then: 193, 251,
+//       210; 2026-11-25, BENCHMARKS.md). Live: v3 where H/G is even, else v2 (one head per warp).
 //   D in {16, 32, 64, 128} (one instantiation each). Other D, and decode, use attention_decode.cu.
 #include "attention_tile.cuh"
-
-#define BM 64
-
-template <int D>
-__device__ void attention_prefill1(float* __restrict__ out, const float* __restrict__ qkv,
-                                   const __nv_bfloat16* __restrict__ kc, const __nv_bfloat16* __restrict__ vc,
-                                   const int* __restrict__ slot, const int* __restrict__ tiles,
-                                   int nHeads, int nKvHeads, int capacity, float scaleLog2) {
-    __shared__ __align__(16) __nv_bfloat16 Ks[BN * KSTRIDE(D)];
-    __shared__ __align__(16) __nv_bfloat16 Vs[BN * KSTRIDE(D)];
-    const int h = blockIdx.x;
-    const int* tile = tiles + blockIdx.y * 8;
-    const int row0 = tile[0], rows = tile[1], seq = tile[2], kvLen = tile[4] + 1;
-    const int g = h / (nHeads / nKvHeads), warp = threadIdx.x >> 5;
-    const int qkvStride = (nHeads + 2 * nKvHeads) * D, r0 = row0 + warp * 16;
-    WarpTile<D> w;
-    w.init(qkv + (size_t)r0 * qkvStride + h * D, qkvStride, rows - warp * 16, slot + r0);
-    const size_t headBase = ((size_t)seq * nKvHeads + g) * capacity * D;
-    const uint4* kg = reinterpret_cast<const uint4*>(kc + headBase);
-    const uint4* vg = reinterpret_cast<const uint4*>(vc + headBase);
-    for (int kb = 0; kb < kvLen; kb += BN) {
-        __syncthreads();   // the previous block's Ks/Vs reads are done
-        for (int c = threadIdx.x; c < BN * D / 8; c += blockDim.x) {
-            int j = c / (D / 8), d8 = (c - j * (D / 8)) * 8;
-            bool in = kb + j < kvLen;   // zero-fill past the end: 0 * garbage could be NaN
-            *reinterpret_cast<uint4*>(&Ks[j * KSTRIDE(D) + d8]) = in ? kg[(size_t)(kb + j) * (D / 8) + d8 / 8] : make_uint4(0, 0, 0, 0);
-            *reinterpret_cast<uint4*>(&Vs[j * KSTRIDE(D) + d8]) = in ? vg[(size_t)(kb + j) * (D / 8) + d8 / 8] : make_uint4(0, 0, 0, 0);
-        }
-        __syncthreads();
-        w.step(Ks, Vs, kb, scaleLog2);
-    }
-    w.finish(out + (size_t)r0 * nHeads * D + h * D, nHeads * D);
-}
 
 __device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
     uint32_t s = (uint32_t)__cvta_generic_to_shared(smem);
@@ -113,11 +82,6 @@ __device__ void attention_prefill2(float* __restrict__ out, const float* __restr
 }
 
 #define INSTANTIATE(D)                                                                                            \
-    extern "C" __global__ void __launch_bounds__(128) attention_prefill_v1_d##D(                                \
-        float* out, const float* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc, const int* slot,       \
-        const int* tiles, int nHeads, int nKvHeads, int capacity, float scaleLog2) {                            \
-        attention_prefill1<D>(out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);             \
-    }                                                                                                             \
     extern "C" __global__ void __launch_bounds__(128) attention_prefill_v2_d##D##_h1(                           \
         float* out, const float* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc, const int* slot,       \
         const int* tiles, int nHeads, int nKvHeads, int capacity, float scaleLog2) {                            \

@@ -74,7 +74,7 @@ final class Kernels {
     static final int PREFILL_TILE_ROWS = 64;
 
     /**
-     * Tiled tensor-core causal attention (attention_prefill.cu), version 1, 2 or 3 (3 needs H/G even
+     * Tiled tensor-core causal attention (attention_prefill.cu), version 2 or 3 (3 needs H/G even
      * and runs version 2 otherwise): tiles [numTiles][8] int32 built by {@link AttentionTiles};
      * out [T, H * D] f32.
      */
@@ -86,11 +86,6 @@ final class Kernels {
                     + " (16, 32, 64, 128); use the decode kernel");
         }
         float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
-        if (version == 1) {
-            l.launch("attention_prefill", "attention_prefill_v1_d" + headDim, nHeads, numTiles, 1, 128, 0,
-                    out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);
-            return;
-        }
         boolean pairs = (nHeads / nKvHeads) % 2 == 0;   // heads of one KV group share its K/V blocks
         if (version == 3 && pairs) {
             int keys = headDim == 128 ? 32 : 64;   // its BNT: keeps D = 128 in registers
@@ -98,7 +93,9 @@ final class Kernels {
                     2 * 2 * keys * (headDim + 8) * 2, out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);
             return;
         }
-        if (version != 2 && version != 3) checkVersion(version, "attention_prefill");
+        if (version != 2 && version != 3) {
+            throw new CudaException(l.device + ": attention_prefill has versions 2 and 3, not " + version);
+        }
         int headsPerBlock = pairs ? 2 : 1;
         l.launch("attention_prefill", "attention_prefill_v2_d" + headDim + "_h" + headsPerBlock, nHeads / headsPerBlock,
                 numTiles, 1, 128 * headsPerBlock, 2 * 2 * 64 * (headDim + 8) * 2, out, qkv, kc, vc, slot, tiles, nHeads,
