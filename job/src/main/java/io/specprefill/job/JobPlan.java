@@ -4,6 +4,7 @@ import io.specprefill.job.config.ConfigLoader;
 import io.specprefill.job.config.JobArgs;
 import io.specprefill.job.config.JobConfig;
 import io.specprefill.job.io.PromptBuilder;
+import io.specprefill.job.stage.RunFolder;
 import io.specprefill.udf.task.ModelCheck;
 import io.specprefill.udf.task.TaskSettings;
 import java.util.LinkedHashMap;
@@ -11,13 +12,16 @@ import java.util.Map;
 
 /**
  * A checked job: flags, config, what executors get, and the prompt templates. {@link #prepare}
- * does every driver-side check (flags, templates, model directories and vocabularies), so a bad
- * config or model fails before Spark runs any task.
+ * does every driver-side check (flags, output folder, templates, model directories and
+ * vocabularies), so a bad config or model fails before Spark runs any task.
  */
 public record JobPlan(JobArgs args, JobConfig config, TaskSettings task, PromptBuilder prompts) {
 
     public static JobPlan prepare(JobArgs args, JobConfig config) {
         args.checkForRun(config);
+        if (!args.resume()) {
+            new RunFolder(args.output()).checkFresh();
+        }
         TaskSettings task = args.taskSettings(config);
         PromptBuilder prompts = PromptBuilder.fromConfig(config);
         ModelCheck.check(task);

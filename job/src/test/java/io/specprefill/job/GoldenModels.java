@@ -35,10 +35,13 @@ public final class GoldenModels {
             }
             Path dir = Path.of(System.getProperty("java.io.tmpdir"), "specprefill-golden-" + ProcessHandle.current().pid(), name);
             Files.createDirectories(dir);
+            dir.getParent().toFile().deleteOnExit();   // deleted in reverse order of registration: files first
+            dir.toFile().deleteOnExit();
             for (String file : FILES) {
                 try (InputStream in = GoldenModels.class.getResourceAsStream("/hf-golden/" + name + "/" + file)) {
                     Files.copy(in, dir.resolve(file), StandardCopyOption.REPLACE_EXISTING);
                 }
+                dir.resolve(file).toFile().deleteOnExit();
             }
             return dir;
         } catch (IOException e) {
