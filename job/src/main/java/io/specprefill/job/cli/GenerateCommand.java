@@ -7,7 +7,8 @@ import io.specprefill.udf.generate.Generator;
 import io.specprefill.udf.generate.Request;
 import io.specprefill.udf.generate.Sampler;
 import io.specprefill.udf.generate.StopCondition;
-import io.specprefill.udf.llama.CpuBackend;
+import io.specprefill.udf.llama.Backend;
+import io.specprefill.udf.llama.Backends;
 import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.model.Model;
 import io.specprefill.udf.model.ModelFormatException;
@@ -40,11 +41,13 @@ public final class GenerateCommand {
             "  --seed S               sampling seed (default 0)",
             "  --stop TEXT            stop once the output contains TEXT (repeatable)",
             "  --chat                 wrap --prompt in the Llama 3 chat template",
+            "  --backend B            cpu, cuda or auto (cuda where a GPU is usable; default auto)",
+            "  --device N             GPU ordinal for cuda (default 0)",
             "  --json                 print one JSON object (ids, text, timings) instead of the text");
 
     /** The parsed flags; the compact constructor checks ranges and combinations. */
     record Options(Path model, String prompt, int[] promptIds, int maxNewTokens, double temperature, double topP,
-                   long seed, List<String> stops, boolean chat, boolean json) {
+                   long seed, List<String> stops, boolean chat, boolean json, String backend, int device) {
         Options {
             if (model == null) throw new UsageException("--model is required");
             if ((prompt == null) == (promptIds == null)) throw new UsageException("give exactly one of --prompt and --prompt-ids");
@@ -52,6 +55,7 @@ public final class GenerateCommand {
             if (!(temperature >= 0)) throw new UsageException("--temperature " + temperature + " must be >= 0");
             if (!(topP > 0 && topP <= 1)) throw new UsageException("--top-p " + topP + " must be in (0, 1]");
             if (chat && promptIds != null) throw new UsageException("--chat applies to --prompt text, not --prompt-ids");
+            if (device < 0) throw new UsageException("--device " + device + " must be >= 0");
         }
     }
 
@@ -105,7 +109,8 @@ public final class GenerateCommand {
             }
         }
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
-        try (CpuBackend backend = new CpuBackend();
+        Backends.Choice choice = Backends.choose(o.backend(), o.device());
+        try (Backend backend = choice.create();
              LlamaModel llama = LlamaModel.upload(backend, model.config(), model.weights());
              Generator generator = new Generator(llama)) {
             double loadMs = (System.nanoTime() - t0) / 1e6;
@@ -118,9 +123,9 @@ public final class GenerateCommand {
             } else {
                 out.println(text);
             }
-            err.printf("generate: %s on %s, loaded in %.0f ms; %d prompt tokens, prefill %.1f ms (%.0f tok/s), "
+            err.printf("generate: %s on %s (%s), loaded in %.0f ms; %d prompt tokens, prefill %.1f ms (%.0f tok/s), "
                             + "ttft %.1f ms; %d new tokens, decode %.1f ms (%.1f tok/s); stop: %s%n",
-                    o.model(), backend.name(), loadMs, prompt.length, g.prefillMs(), prompt.length / (g.prefillMs() / 1000),
+                    o.model(), backend.name(), choice.why(), loadMs, prompt.length, g.prefillMs(), prompt.length / (g.prefillMs() / 1000),
                     g.ttftMs(), g.ids().length, g.decodeMs(), g.decodeTokensPerSecond(), g.reason());
         }
     }
@@ -143,7 +148,7 @@ public final class GenerateCommand {
     }
 
     private static final java.util.Set<String> VALUE_FLAGS = java.util.Set.of("--model", "--prompt", "--prompt-ids",
-            "--max-new-tokens", "--temperature", "--top-p", "--seed", "--stop");
+            "--max-new-tokens", "--temperature", "--top-p", "--seed", "--stop", "--backend", "--device");
 
     static Options parse(String[] args) {
         Path model = null;
@@ -154,6 +159,8 @@ public final class GenerateCommand {
         long seed = 0;
         List<String> stops = new ArrayList<>();
         boolean chat = false, json = false;
+        String backend = Backends.AUTO;
+        int device = 0;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String inline = null;
@@ -178,10 +185,12 @@ public final class GenerateCommand {
                 case "--top-p": topP = number(v, flag, false); break;
                 case "--seed": seed = (long) number(v, flag, true); break;
                 case "--stop": stops.add(v); break;
+                case "--backend": backend = v; break;
+                case "--device": device = (int) number(v, flag, true); break;
                 default: throw new IllegalStateException("flag " + flag + " is in VALUE_FLAGS but not handled");
             }
         }
-        return new Options(model, prompt, ids, maxNew, temperature, topP, seed, stops, chat, json);
+        return new Options(model, prompt, ids, maxNew, temperature, topP, seed, stops, chat, json, backend, device);
     }
 
     private static String value(String[] args, int i, String flag) {

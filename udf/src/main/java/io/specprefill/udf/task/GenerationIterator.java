@@ -32,6 +32,8 @@ final class GenerationIterator extends BatchingIterator<ScoredPrompt, Generation
     private Progress progress;
     private Tokenizer tokenizer;
     private Generator generator;
+    /** The backend the target lives on: tasks of one JVM that share it take turns (see ModelCache#backend). */
+    private Object device;
 
     GenerationIterator(TaskSettings settings, Iterator<ScoredPrompt> rows, int deviceOrdinal, String label) {
         super(rows, settings.targetBatchSize());
@@ -45,7 +47,11 @@ final class GenerationIterator extends BatchingIterator<ScoredPrompt, Generation
         Path targetDir = Path.of(settings.targetDir());
         Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
         tokenizer = ModelCache.tokenizer(targetDir);
-        generator = new Generator(ModelCache.model(targetDir, choice));
+        device = ModelCache.backend(choice);
+        var target = ModelCache.model(targetDir, choice);
+        synchronized (device) { // allocates this task's buffers on the shared backend
+            generator = new Generator(target);
+        }
         progress = new Progress(label, "backend " + choice.key() + " (" + choice.why() + "), target "
                 + settings.targetDir() + ", max_new_tokens " + settings.maxNewTokens()
                 + (settings.temperature() == 0 ? ", greedy" : ", temperature " + settings.temperature()
@@ -86,7 +92,9 @@ final class GenerationIterator extends BatchingIterator<ScoredPrompt, Generation
         }
         List<Generation> gens;
         try {
-            gens = generator.generate(requests);
+            synchronized (device) {
+                gens = generator.generate(requests);
+            }
         } catch (RuntimeException | OutOfMemoryError e) {
             if (idx.size() == 1) {
                 out[idx.get(0)] = failed(batch.get(idx.get(0)), "generation failed: " + e);
@@ -136,7 +144,11 @@ final class GenerationIterator extends BatchingIterator<ScoredPrompt, Generation
 
     @Override
     void release(boolean opened) {
-        if (generator != null) generator.close();
+        if (generator != null) {
+            synchronized (device) {
+                generator.close();
+            }
+        }
         if (progress != null) progress.end();
         else if (!opened) System.getLogger("io.specprefill.udf.task").log(System.Logger.Level.INFO, label + ": no rows");
     }

@@ -27,7 +27,12 @@ public final class ModelCache {
     private ModelCache() {
     }
 
-    /** The JVM's backend for this choice ("cpu", "cuda:0", ...). */
+    /**
+     * The JVM's backend for this choice ("cpu", "cuda:0", ...). Concurrent tasks of one executor
+     * share it, and a backend is not thread-safe (CudaBackend: one stream and shared scratch; CpuBackend
+     * already uses every core), so tasks run their batches while holding its monitor
+     * ({@code synchronized (backend)}): one batch at a time per device, the others wait their turn.
+     */
     public static Backend backend(Backends.Choice choice) {
         return get(BACKENDS, choice.key(), choice::create);
     }

@@ -29,6 +29,8 @@ final class ScoringIterator extends BatchingIterator<PromptRecord, ScoredPrompt>
     private PromptTokens prompts;
     private LlamaConfig target;
     private SpeculativePrefill scorer;
+    /** The backend the draft lives on: tasks of one JVM that share it take turns (see ModelCache#backend). */
+    private Object device;
 
     ScoringIterator(TaskSettings settings, Iterator<PromptRecord> rows, int deviceOrdinal, String label) {
         super(rows, settings.draftBatchSize());
@@ -49,9 +51,12 @@ final class ScoringIterator extends BatchingIterator<PromptRecord, ScoredPrompt>
             return;
         }
         Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
-        scorer = new SpeculativePrefill(ModelCache.model(Path.of(settings.draftDir()), choice),
-                new SpeculativePrefill.Params(settings.keep(), settings.chunkSize(), settings.poolKernel(),
-                        settings.lookahead(), settings.keepTail()));
+        device = ModelCache.backend(choice);
+        var draft = ModelCache.model(Path.of(settings.draftDir()), choice);
+        synchronized (device) { // allocates this task's buffers on the shared backend
+            scorer = new SpeculativePrefill(draft, new SpeculativePrefill.Params(settings.keep(), settings.chunkSize(),
+                    settings.poolKernel(), settings.lookahead(), settings.keepTail()));
+        }
         progress = new Progress(label, "backend " + choice.key() + " (" + choice.why() + "), draft "
                 + settings.draftDir() + ", keep " + settings.keep() + ", lookahead " + settings.lookahead()
                 + ", chunk " + settings.chunkSize() + ", pool " + settings.poolKernel() + ", keep_tail "
@@ -94,10 +99,13 @@ final class ScoringIterator extends BatchingIterator<PromptRecord, ScoredPrompt>
     /** Scores rows idx (ids alike) as one draft batch; on failure, each alone. */
     private void score(List<PromptRecord> batch, List<Integer> idx, List<int[]> ids, ScoredPrompt[] out) {
         if (idx.isEmpty()) return;
-        long t0 = System.nanoTime();
+        long t0;
         List<int[]> kept;
         try {
-            kept = scorer.select(ids);
+            synchronized (device) {
+                t0 = System.nanoTime(); // draft time excludes waiting for another task's turn
+                kept = scorer.select(ids);
+            }
         } catch (RuntimeException | OutOfMemoryError e) {
             if (idx.size() == 1) {
                 PromptRecord row = batch.get(idx.get(0));
@@ -123,7 +131,11 @@ final class ScoringIterator extends BatchingIterator<PromptRecord, ScoredPrompt>
 
     @Override
     void release(boolean opened) {
-        if (scorer != null) scorer.close();
+        if (scorer != null) {
+            synchronized (device) {
+                scorer.close();
+            }
+        }
         if (progress != null) progress.end();
         else if (!opened) System.getLogger("io.specprefill.udf.task").log(System.Logger.Level.INFO, label + ": no rows");
     }
