@@ -48,8 +48,11 @@ fi
 # 2. The application: our jars plus the small dependencies that are not Spark's.
 app=$work/app; mkdir -p "$app/lib" "$app/bin" "$app/scripts"
 cp job/target/specprefill-job-*[0-9T].jar "$app/lib/" 2>/dev/null || cp $(ls job/target/specprefill-job-*.jar | grep -v -- -app.jar) "$app/lib/"
-is_core() { [[ $1 == */work/* || $1 == *specprefill* || $1 == *jackson* || $1 == *jcuda* || $1 == *snakeyaml* ]]; }
-tr ':' '\n' < "$cp_file" | while read -r j; do if [[ -n $j ]] && is_core "$j"; then cp "$j" "$app/lib/"; fi; done
+# app-classpath.txt is the job's runtime scope: our modules and what Spark does not provide.
+app_cp=job/target/app-classpath.txt
+[[ -f $app_cp ]] || { echo "gpu-bundle: $app_cp missing: build first (scripts/build.sh)" >&2; exit 2; }
+is_core() { tr ':' '\n' < "$app_cp" | grep -qxF "$1"; }
+tr ':' '\n' < "$app_cp" | while read -r j; do if [[ -n $j ]]; then cp "$j" "$app/lib/"; fi; done
 cp bin/specprefill "$app/bin/"; if [[ -d configs ]]; then cp -r configs "$app/"; fi; cp scripts/gpu-unpack.sh "$app/scripts/"
 if [[ $models == 1 ]]; then cp -r models "$app/"; fi
 if [[ $tests == 1 ]]; then
