@@ -17,7 +17,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | 
 status=0
 step() { # name, command...: runs it, keeps its log, remembers a failure
   local name=$1; shift
-  echo "== $name: $*"
+  echo "== $name"
   local t0=$SECONDS
   "$@" > "$out/$name.log" 2>&1; local rc=$?
   tail -n 25 "$out/$name.log"
@@ -28,7 +28,7 @@ for what in "$@"; do
   case "$what" in
     tests)
       cp=$(ls "$dest"/lib/*.jar "$dest"/tests/*-tests.jar | tr '\n' ':')   # the launcher expands no wildcards
-      step tests "$dest/jre/bin/java" -Xmx32g -jar "$dest"/tests/junit-platform-console-standalone-*.jar \
+      step tests "$dest/jre/bin/java" -Xmx32g -jar "$dest"/tests/junit-platform-console-standalone-*.jar execute \
         -cp "$cp" --select-package io.specprefill.cuda --details=summary --disable-banner;;
     generate) # the first needle row's prompt (python3 only to pull one JSON field on the box)
       prompt=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["prompt"])' \
