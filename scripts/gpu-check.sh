@@ -27,7 +27,7 @@ step() { # name, command...: runs it, keeps its log, remembers a failure
 for what in "$@"; do
   case "$what" in
     tests)
-      cp=$(ls "$dest"/lib/*.jar "$dest"/tests/*-tests.jar | tr '\n' ':')   # the launcher expands no wildcards
+      cp=$(ls -d "$dest"/lib/*.jar "$dest"/tests/*-test-classes | tr '\n' ':')   # the launcher expands no wildcards
       step tests "$dest/jre/bin/java" -Xmx32g -jar "$dest"/tests/junit-platform-console-standalone-*.jar execute \
         -cp "$cp" --select-package io.specprefill.cuda --details=summary --disable-banner;;
     generate) # the first needle row's prompt (python3 only to pull one JSON field on the box)
