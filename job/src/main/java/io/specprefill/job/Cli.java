@@ -18,7 +18,9 @@ public final class Cli {
             "  generate          generate from one prompt with one model (no Spark)",
             "  run               the speculative-prefill job (Spark; local[*] when no master is set)",
             "  score-longbench   score a folder of LongBench-format prediction files",
-            "  ruler-generate    write RULER task rows as job input");
+            "  ruler-generate    write RULER task rows as job input",
+            "  sweep             the job at several keep rates (one Spark session): table and plots",
+            "  eval-niah         needle-in-a-haystack accuracy of a draft/target pair per keep rate (no Spark)");
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
@@ -36,6 +38,12 @@ public final class Cli {
                 return;
             case "ruler-generate":
                 io.specprefill.job.eval.ruler.RulerGenerateCommand.main(rest);
+                return;
+            case "sweep":
+                io.specprefill.job.eval.sweep.SweepCommand.main(rest);
+                return;
+            case "eval-niah":
+                io.specprefill.job.eval.niah.EvalNiahCommand.main(rest);
                 return;
             default:
                 System.err.println("specprefill: unknown command '" + args[0] + "'\n" + USAGE);

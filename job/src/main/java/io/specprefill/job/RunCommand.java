@@ -18,11 +18,7 @@ public final class RunCommand {
             System.out.println(JobArgs.USAGE + "\n" + ConfigLoader.describe());
             return;
         }
-        setIfAbsent("spark.master", "local[*]");
-        setIfAbsent("spark.ui.showConsoleProgress", "true");
-        if (System.getProperty("log4j.configurationFile") == null) {
-            setIfAbsent("log4j2.configurationFile", "specprefill-log4j2.properties");
-        }
+        inProcessDefaults();
         JobArgs args;
         try {
             args = JobArgs.parse(argv);
@@ -35,6 +31,18 @@ public final class RunCommand {
             EmbeddedRun.main(args);
         } else {
             Main.main(argv);
+        }
+    }
+
+    /**
+     * For a Spark session in this JVM (run, sweep): local[*] unless a master is configured (spark-submit
+     * sets one), Spark's console progress bar, and the project's quiet log4j2 config unless one is given.
+     */
+    public static void inProcessDefaults() {
+        setIfAbsent("spark.master", "local[*]");
+        setIfAbsent("spark.ui.showConsoleProgress", "true");
+        if (System.getProperty("log4j.configurationFile") == null) {
+            setIfAbsent("log4j2.configurationFile", "specprefill-log4j2.properties");
         }
     }
 

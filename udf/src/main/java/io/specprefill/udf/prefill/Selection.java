@@ -63,7 +63,7 @@ public final class Selection {
     }
 
     /** Mean of s over each chunk [i*C, min(N, (i+1)*C)), in double; NaN anywhere is an error. */
-    static double[] chunkScores(float[] s, int n, int c, int chunks) {
+    public static double[] chunkScores(float[] s, int n, int c, int chunks) {
         double[] score = new double[chunks];
         for (int i = 0; i < chunks; i++) {
             int lo = i * c;

@@ -1,0 +1,193 @@
+package io.specprefill.job.eval.niah;
+
+import io.specprefill.job.config.ConfigLoader;
+import io.specprefill.job.config.JobConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * {@code specprefill eval-niah}: needle-in-a-haystack quality of a draft/target pair, without Spark
+ * (runs on an offline GPU box from the bundle). Prints a Markdown table ({@link NiahTable}) of RULER
+ * string_match_all accuracy per keep rate and look-ahead, with the target alone and the draft alone
+ * as references; progress goes to stderr.
+ */
+public final class EvalNiahCommand {
+    private EvalNiahCommand() {
+    }
+
+    static final String USAGE = String.join("\n",
+            "usage: specprefill eval-niah --data FILE [FILE...] [flags]",
+            "  --data FILE...          needle rows (JSONL: id, prompt, answers, needles), e.g. shared/data/niah/niah-1k.jsonl",
+            "  --draft DIR             draft model (default: models/niah-draft of the install)",
+            "  --target DIR            target model (default: models/niah-target of the install)",
+            "  --keeps P,P,...         keep rates (default 0.1,0.3,0.5,0.7,0.9)",
+            "  --lookaheads A,A,...    look-aheads (default 1,8)",
+            "  --limit N               first N rows of each file (default 0: all)",
+            "  --backend B             cpu, cuda or auto (default auto)",
+            "  --max-new-tokens N      generation limit (default 12)",
+            "  --batch-size N          prompts per draft and target batch (default 1: TTFT is one prompt's latency)",
+            "  --set KEY=VALUE         any other job config key (chunk_size, pool_kernel, keep_tail, ...); repeatable",
+            "  --explain               for every wrong row of a speculative run: needle position, kept chunks, output",
+            "  --out FILE              also write the table (and the explanation) to FILE");
+
+    /** The parsed flags. */
+    record Options(List<Path> data, Path draft, Path target, List<Double> keeps, List<Integer> lookaheads, int limit,
+                   String backend, int maxNewTokens, int batchSize, List<String> sets, boolean explain, Path out) {
+        Options {
+            require(!data.isEmpty(), "--data is required (one or more JSONL files)");
+            for (Path p : data) require(Files.isRegularFile(p), "--data " + p + ": no such file");
+            require(Files.isDirectory(draft), "--draft " + draft + ": not a model directory");
+            require(Files.isDirectory(target), "--target " + target + ": not a model directory");
+            for (double p : keeps) require(p > 0 && p < 1, "--keeps " + p + ": must be in (0, 1) (keep 1 is the target alone)");
+            for (int a : lookaheads) require(a >= 1, "--lookaheads " + a + ": must be >= 1");
+            require(!keeps.isEmpty() && !lookaheads.isEmpty(), "--keeps and --lookaheads need at least one value");
+            require(limit >= 0, "--limit " + limit + ": must be >= 0");
+            require(maxNewTokens >= 1, "--max-new-tokens " + maxNewTokens + ": must be >= 1");
+            require(batchSize >= 1, "--batch-size " + batchSize + ": must be >= 1");
+        }
+    }
+
+    public static void main(String[] args) {
+        // One line per task log record on stderr (JUL's default spends two lines on each).
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        }
+        int rc = run(args, System.out, System.err);
+        if (rc != 0) System.exit(rc);
+    }
+
+    /** Runs the command; returns 0, 2 for bad usage, 1 for bad data or models (message on err). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.println(USAGE);
+            return 0;
+        }
+        Options o;
+        JobConfig base;
+        try {
+            o = parse(args, home());
+            List<String> sets = new ArrayList<>(o.sets());
+            sets.addAll(List.of("backend=" + o.backend(), "max_new_tokens=" + o.maxNewTokens(),
+                    "draft_batch_size=" + o.batchSize(), "target_batch_size=" + o.batchSize()));
+            base = ConfigLoader.load(null, sets);
+        } catch (IllegalArgumentException e) {
+            err.println("specprefill eval-niah: " + e.getMessage() + "\n" + USAGE);
+            return 2;
+        }
+        try {
+            evaluate(o, base, args, out, err);
+            return 0;
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("specprefill eval-niah: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static void evaluate(Options o, JobConfig base, String[] args, PrintStream out, PrintStream err) {
+        List<NiahRow> rows = new ArrayList<>();
+        for (Path file : o.data()) rows.addAll(NiahRow.read(file, o.limit()));
+        NiahEval.Options options = new NiahEval.Options(o.draft(), o.target(), base);
+        NiahEval eval = new NiahEval(options);
+        List<NiahEval.Result> results = eval.run(rows, NiahEval.configs(o.keeps(), o.lookaheads()), err);
+        String report = String.format(Locale.ROOT, "%s, backend %s, %d rows, draft %s, target %s, chunk %d, pool %d, "
+                        + "keep_tail %d, max_new_tokens %d, batch %d%n`specprefill eval-niah %s`%n%n", LocalDate.now(),
+                base.backend(), rows.size(), o.draft(), o.target(), base.chunkSize(), base.poolKernel(), base.keepTail(),
+                base.maxNewTokens(), o.batchSize(), String.join(" ", args))
+                + NiahTable.format(results);
+        if (o.explain()) {
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            new NiahExplain(eval, options).explain(results, new PrintStream(buf, true, StandardCharsets.UTF_8));
+            report += buf.toString(StandardCharsets.UTF_8);
+        }
+        out.print(report);
+        if (o.out() != null) {
+            try {
+                Files.writeString(o.out(), report);
+            } catch (IOException e) {
+                throw new IllegalStateException("--out " + o.out() + ": cannot write: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    static Options parse(String[] args, Path home) {
+        List<Path> data = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
+        Path draft = home.resolve("models/niah-draft");
+        Path target = home.resolve("models/niah-target");
+        Path out = null;
+        List<Double> keeps = List.of(0.1, 0.3, 0.5, 0.7, 0.9);
+        List<Integer> lookaheads = List.of(1, 8);
+        int limit = 0, maxNew = 12, batch = 1;
+        String backend = "auto";
+        boolean explain = false;
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.equals("--explain")) {
+                explain = true;
+                continue;
+            }
+            require(flag.startsWith("--"), "unexpected argument '" + flag + "' (flags start with --)");
+            require(i + 1 < args.length, flag + " needs a value");
+            String value = args[++i];
+            switch (flag) {
+                case "--data" -> {
+                    data.add(Path.of(value));
+                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) data.add(Path.of(args[++i]));
+                }
+                case "--draft" -> draft = Path.of(value);
+                case "--target" -> target = Path.of(value);
+                case "--keeps" -> keeps = list(flag, value, Double::parseDouble);
+                case "--lookaheads" -> lookaheads = list(flag, value, Integer::parseInt);
+                case "--limit" -> limit = number(flag, value);
+                case "--backend" -> backend = value;
+                case "--max-new-tokens" -> maxNew = number(flag, value);
+                case "--batch-size" -> batch = number(flag, value);
+                case "--set" -> sets.add(value);
+                case "--out" -> out = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
+            }
+        }
+        return new Options(data, draft, target, keeps, lookaheads, limit, backend, maxNew, batch, sets, explain, out);
+    }
+
+    /** "0.1,0.3" -> [0.1, 0.3]; an error names the flag and the item. */
+    static <T> List<T> list(String flag, String value, Function<String, T> parse) {
+        List<T> out = new ArrayList<>();
+        for (String item : value.split(",")) {
+            try {
+                out.add(parse.apply(item.trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " " + value + ": '" + item + "' is not a number");
+            }
+        }
+        return out;
+    }
+
+    private static int number(String flag, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(flag + " " + value + ": not an integer");
+        }
+    }
+
+    /** The install's folder: -Dspecprefill.home (bin/specprefill sets it), SPECPREFILL_HOME, else the current one. */
+    static Path home() {
+        String home = System.getProperty("specprefill.home", System.getenv("SPECPREFILL_HOME"));
+        return Path.of(home == null ? "." : home);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+}
