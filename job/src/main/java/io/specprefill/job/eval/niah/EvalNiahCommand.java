@@ -2,6 +2,7 @@ package io.specprefill.job.eval.niah;
 
 import io.specprefill.job.config.ConfigLoader;
 import io.specprefill.job.config.JobConfig;
+import io.specprefill.udf.llama.Backends;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -99,9 +100,10 @@ public final class EvalNiahCommand {
         NiahEval.Options options = new NiahEval.Options(o.draft(), o.target(), base);
         NiahEval eval = new NiahEval(options);
         List<NiahEval.Result> results = eval.run(rows, NiahEval.configs(o.keeps(), o.lookaheads()), err);
-        String report = String.format(Locale.ROOT, "%s, backend %s, %d rows, draft %s, target %s, chunk %d, pool %d, "
+        Backends.Choice backend = Backends.choose(base.backend(), -1);
+        String report = String.format(Locale.ROOT, "%s, backend %s (%s), %d rows, draft %s, target %s, chunk %d, pool %d, "
                         + "keep_tail %d, max_new_tokens %d, batch %d%n`specprefill eval-niah %s`%n%n", LocalDate.now(),
-                base.backend(), rows.size(), o.draft(), o.target(), base.chunkSize(), base.poolKernel(), base.keepTail(),
+                backend.key(), backend.why(), rows.size(), o.draft(), o.target(), base.chunkSize(), base.poolKernel(), base.keepTail(),
                 base.maxNewTokens(), o.batchSize(), String.join(" ", args))
                 + NiahTable.format(results);
         if (o.explain()) {
