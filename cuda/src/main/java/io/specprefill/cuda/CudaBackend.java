@@ -248,6 +248,12 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void sampleTopP(Ints out, Tensor logits, int R, int vocab, float[] temperature, float[] topP,
+                           float[] uniforms) {
+        ops.sampleTopP(out, logits, R, vocab, temperature, topP, uniforms);
+    }
+
+    @Override
     public void importance(Tensor out, long outOffset, Tensor queries, KvCache cache, int seq, int n, int nQueries,
                            int maxQueries, int poolKernel, int nHeads) {
         ops.importance(out, outOffset, queries, cache, seq, n, nQueries, maxQueries, poolKernel, nHeads);

@@ -2,6 +2,8 @@ package io.specprefill.cuda;
 
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.SeqBatch;
+import io.specprefill.udf.llama.TopPSampling;
+import jcuda.Pointer;
 
 /**
  * The ops of {@link CudaBackend}: checks every handle and shape on the host (device kernels cannot
@@ -10,6 +12,7 @@ import io.specprefill.udf.llama.SeqBatch;
  */
 final class CudaOps {
     private final CudaBackend b;
+    private float[] sampleParams = new float[0];   // [3][R] host staging of sampleTopP, reused
 
     CudaOps(CudaBackend backend) {
         this.b = backend;
@@ -134,6 +137,24 @@ final class CudaOps {
         Handles.Ints o = Checks.ints(out, R, "argmax out");
         Handles.Tensor l = Checks.tensor(logits, (long) R * vocab, "argmax logits");
         k.argmax(o.mem.address, l.at(0), R, vocab);
+    }
+
+    /** Backend.sampleTopP: the per-row parameters go up as one [3][R] f32 scratch block; only ids stay on the device. */
+    void sampleTopP(Backend.Ints out, Backend.Tensor logits, int R, int vocab, float[] temperature, float[] topP,
+                    float[] uniforms) {
+        Kernels k = b.kernels();
+        TopPSampling.check("sampleTopP", R, vocab, temperature, topP, uniforms);
+        Handles.Ints o = Checks.ints(out, R, "sampleTopP out");
+        Handles.Tensor l = Checks.tensor(logits, (long) R * vocab, "sampleTopP logits [R, vocab]");
+        if (R == 0) return;
+        if (sampleParams.length < 3 * R) sampleParams = new float[3 * R];
+        float[] params = sampleParams;
+        System.arraycopy(temperature, 0, params, 0, R);
+        System.arraycopy(topP, 0, params, R, R);
+        System.arraycopy(uniforms, 0, params, 2 * R, R);
+        DeviceMemory p = b.scratch().memory("sampleTopP.params", 3L * R * 4);
+        p.upload(0, Pointer.to(params), 3L * R * 4);
+        k.sampleTopP(o.mem.address, l.at(0), p.address, R, vocab);
     }
 
     void importance(Backend.Tensor out, long outOffset, Backend.Tensor queries, Backend.KvCache cache, int seq, int n,

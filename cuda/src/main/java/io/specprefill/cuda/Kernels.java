@@ -185,6 +185,16 @@ final class Kernels {
     }
 
     /**
+     * out [R] int32 = temperature + top-p samples of logits [R, vocab] f32 (sample_top_p.cu); params
+     * [3][R] f32 = temperature, topP, uniform of each row, already checked on the host.
+     */
+    void sampleTopP(long out, long logits, long params, int R, int vocab) {
+        if (R == 0) return;
+        if (vocab < 1) throw new CudaException(l.device + ": sample_top_p: vocab=" + vocab + " must be >= 1");
+        l.launch("sample_top_p", "sample_top_p_v1", R, 1, 1, 1024, 0, out, logits, params, R, vocab);
+    }
+
+    /**
      * One layer of the importance scorer (importance.cu): z [H][A][n] logits of the A queries
      * (queries: the (layer, sequence) block [maxQueries][H * D] f32) against keys [0, n) of sequence
      * seq in the layer block kc; then per-row softmax statistics into stats [H * A] (float2); then the

@@ -18,6 +18,11 @@ final class Scratch implements AutoCloseable {
 
     /** The address of buffer {@code name} holding at least {@code bytes}. */
     long get(String name, long bytes) {
+        return memory(name, bytes).address;
+    }
+
+    /** Buffer {@code name} holding at least {@code bytes}, for ops that also upload into it. */
+    DeviceMemory memory(String name, long bytes) {
         DeviceMemory m = buffers.get(name);
         if (m == null || m.bytes < bytes) {
             if (m != null) {
@@ -28,7 +33,7 @@ final class Scratch implements AutoCloseable {
             long rounded = Math.max(bytes + bytes / 4, 1 << 16);
             buffers.put(name, m = DeviceMemory.allocate(rounded, "scratch " + name, launcher.device));
         }
-        return m.address;
+        return m;
     }
 
     @Override

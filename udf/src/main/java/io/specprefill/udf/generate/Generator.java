@@ -10,6 +10,7 @@ import io.specprefill.udf.model.LlamaConfig;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Prefill then decode for a batch of requests (SPEC.md 5): the K kept tokens of each request are
@@ -17,12 +18,14 @@ import java.util.List;
  * token comes from the logits at the last kept token; generated token i is fed at RoPE position
  * N + i and KV slot K + i. Each sequence stops at any EOS id of the config, at its maxNewTokens, or
  * when its {@link StopCondition} fires; the others go on. The KV cache holds K + maxNewTokens slots
- * per sequence and is kept for the next call when it is big enough.
+ * per sequence and is kept for the next call when it is big enough. Each step's tokens are picked
+ * for all rows at once ({@link StepSampler}): only ids come back from the backend.
  */
 public final class Generator implements AutoCloseable {
     private final LlamaForward forward;
     private final LlamaConfig config;
     private final Backend backend;
+    private final StepSampler steps = new StepSampler();
     private Backend.KvCache cache;
 
     public Generator(LlamaModel model) {
@@ -47,11 +50,14 @@ public final class Generator implements AutoCloseable {
         Logits logits = forward.prefill(kv, batch.build());
         backend.synchronize();
         double prefillMs = ms(t0);
-        for (int i = 0; i < B; i++) seqs.accept(i, requests.get(i).sampler().sample(logits, i), config);
+        int[] next = new int[B];
+        steps.sample(logits, r -> requests.get(r).sampler(), next);
+        for (int i = 0; i < B; i++) seqs.accept(i, next[i], config);
         double ttftMs = ms(t0);
         long decodeStart = System.nanoTime();
         seqs.finishNow(decodeStart);
         int[] seq = new int[B], tok = new int[B], pos = new int[B], slot = new int[B];
+        IntFunction<Sampler> decodeRow = r -> requests.get(seq[r]).sampler();
         while (seqs.anyActive()) {
             int n = 0;
             for (int i = 0; i < B; i++) {
@@ -64,7 +70,8 @@ public final class Generator implements AutoCloseable {
                 n++;
             }
             logits = forward.decodeStep(kv, n, seq, tok, pos, slot, LayerHook.NONE);
-            for (int r = 0; r < n; r++) seqs.accept(seq[r], requests.get(seq[r]).sampler().sample(logits, r), config);
+            steps.sample(logits, decodeRow, next);
+            for (int r = 0; r < n; r++) seqs.accept(seq[r], next[r], config);
             seqs.finishNow(decodeStart);
         }
         Generation[] out = new Generation[B];

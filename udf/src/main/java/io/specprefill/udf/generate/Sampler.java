@@ -3,9 +3,10 @@ package io.specprefill.udf.generate;
 import io.specprefill.udf.llama.Logits;
 
 /**
- * Picks the next token from one row of a step's logits. Greedy ({@link #ARGMAX}) runs on the
- * backend, so a greedy decode step copies back only the ids; {@link TopPSampler} reads its row to
- * the host. A sampler may keep state (a random generator): use one instance per sequence.
+ * Picks the next token from one row of a step's logits. Greedy ({@link #ARGMAX}) and
+ * {@link TopPSampler} run on the backend, so a decode step copies back only the ids ({@link Generator}
+ * batches the top-p rows of a step into one op). A sampler may keep state (a random generator): use
+ * one instance per sequence.
  */
 @FunctionalInterface
 public interface Sampler {

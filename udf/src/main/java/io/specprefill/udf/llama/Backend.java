@@ -148,6 +148,25 @@ public interface Backend extends AutoCloseable {
     void argmax(Ints out, Tensor logits, int R, int vocab);
 
     /**
+     * Temperature + top-p (nucleus) sampling: out[r] for r &lt; R from logits [R, vocab], with the row's
+     * temperature[r] &gt; 0 (finite), topP[r] in (0, 1] and uniform draw uniforms[r] in [0, 1), all
+     * host arrays [R] (per row, so one call serves a batch whose requests differ). In float32, for row x:
+     * <ol>
+     *   <li>e_j = exp((x_j - max x) / T) (p = e / S, S = sum e).</li>
+     *   <li>Nucleus: the tokens with x_j &gt;= x*, where x* is the largest logit value such that the tokens
+     *       at or above it hold mass &gt;= topP * S: the smallest set of most likely tokens reaching topP,
+     *       except that a tie at the threshold is kept whole (tokens with equal logits are all in or all
+     *       out). Never empty. Logits compare as floats (-0 equals +0); they must be finite or -inf.</li>
+     *   <li>Draw: K = the kept mass summed in ascending id; out[r] = the first kept id j (ascending) whose
+     *       running kept mass exceeds u * K; the last kept id if float rounding leaves none.</li>
+     * </ol>
+     * Backends may order sums differently or accumulate them in higher precision (CPU: double), so ids
+     * agree except where u * K or topP * S lands within rounding of a boundary. topP -&gt; 0 keeps only the max-logit tokens: greedy
+     * unless the maximum is tied. A bad argument throws naming the row and the value.
+     */
+    void sampleTopP(Ints out, Tensor logits, int R, int vocab, float[] temperature, float[] topP, float[] uniforms);
+
+    /**
      * Speculative-prefill importance (SPEC.md 4, steps 3-4) of one sequence {@code seq} of the cache.
      * queries: post-RoPE queries, logically [layers][batch][maxQueries][H * D]; the first
      * {@code nQueries} of sequence seq are used. For every layer l, query head h (KV head h / (H/G)) and

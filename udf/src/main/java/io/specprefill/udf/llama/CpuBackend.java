@@ -329,6 +329,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void sampleTopP(Ints out, Tensor logits, int R, int vocab, float[] temperature, float[] topP, float[] uniforms) {
+        TopPSampling.sampleRows(i(out, "sampleTopP"), f(logits, "sampleTopP"), R, vocab, temperature, topP, uniforms);
+    }
+
+    @Override
     public void importance(Tensor out, long outOffset, Tensor queries, KvCache cache, int seq, int n,
                            int nQueries, int maxQueries, int poolKernel, int nHeads) {
         float[] o = f(out, "importance");

@@ -3,7 +3,8 @@ package io.specprefill.udf.llama;
 /**
  * The logits of one forward step: [rows, vocab] float32 on the backend, one row per chosen row of
  * the step. Valid until the next step of the same {@link LlamaForward}. Greedy decoding asks only
- * for {@link #argmax}: one backend argmax over all rows and a copy of the ids, never the logits.
+ * for {@link #argmax}: one backend argmax over all rows and a copy of the ids, never the logits;
+ * sampling asks for {@link #sampleTopP}: one backend op over all rows, again copying only the ids.
  */
 public final class Logits {
     private final Backend backend;
@@ -11,6 +12,7 @@ public final class Logits {
     private Backend.Tensor data;
     private Backend.Ints ids;
     private int[] hostIds = new int[0];
+    private int[] sampled = new int[0];
     private int rows;
     private boolean argmaxDone;
 
@@ -26,6 +28,7 @@ public final class Logits {
         this.rows = rows;
         this.argmaxDone = false;
         if (hostIds.length < rows) hostIds = new int[rows];
+        if (sampled.length < rows) sampled = new int[rows];
     }
 
     public int rows() {
@@ -50,6 +53,17 @@ public final class Logits {
             argmaxDone = true;
         }
         return hostIds[r];
+    }
+
+    /**
+     * Temperature + top-p ids of every row ({@link Backend#sampleTopP}; temperature, topP, uniforms
+     * [rows], entry r for row r). Returns a buffer of at least rows ids, valid until the next call.
+     * Shares the backend id buffer with {@link #argmax}, whose ids were already copied to the host.
+     */
+    public int[] sampleTopP(float[] temperature, float[] topP, float[] uniforms) {
+        backend.sampleTopP(ids, data, rows, vocab, temperature, topP, uniforms);
+        backend.read(ids, sampled, rows);
+        return sampled;
     }
 
     /** Copies row r to dst[0, vocab) on the host and returns dst (a new array when dst is null or short). */
