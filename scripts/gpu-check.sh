@@ -36,7 +36,8 @@ for what in "$@"; do
       step generate "$sp" generate --backend cuda --model "$repo/models/niah-target" --json --max-new-tokens 12 \
         --prompt "$prompt";;
     eval-niah)
-      step eval-niah "$sp" eval-niah --backend cuda --data "$DATA_DIR/niah-1k.jsonl" "$DATA_DIR/niah-2k.jsonl";;
+      step eval-niah "$sp" eval-niah --backend cuda --explain --out "$out/eval-niah.md" \
+        --data "$DATA_DIR/niah-1k.jsonl" "$DATA_DIR/niah-2k.jsonl";;
     job)
       step job-embedded "$sp" run --output "$out/embedded" --set backend=cuda
       if [[ -n ${DATA_DIR:-} ]]; then
