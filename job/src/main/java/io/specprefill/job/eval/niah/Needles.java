@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * Where the asked needles' numbers lie among a prompt's tokens. The haystack holds {@code needles}
- * sentences "One of the special magic numbers for {key} is: {number}." (RULER's niah needle); the
+ * sentences "One of the special magic numbers for {key} is: {number}." (RULER's niah needle; a key may
+ * hold a space, as wonderwords' "dune buggy" does); the
  * asked ones are those whose number is a reference answer. A number's token span is every token
  * whose bytes overlap the number's bytes: tokens are mapped to byte offsets through their
  * byte-level strings (one character per byte; special tokens such as BOS have none).
@@ -20,7 +21,7 @@ import java.util.regex.Pattern;
  *                 its size equals the row's {@code needles}
  */
 public record Needles(List<int[]> spans, List<int[]> allSpans) {
-    private static final Pattern NEEDLE = Pattern.compile("One of the special magic numbers for (\\S+) is: (\\d+)\\.");
+    private static final Pattern NEEDLE = Pattern.compile("One of the special magic numbers for (.+?) is: (\\d+)\\.");
 
     /**
      * Locates the answers' needles of {@code row} in {@code ids} (its prompt encoded with BOS).

@@ -14,9 +14,12 @@ import org.junit.jupiter.api.Test;
 
 class NeedlesTest {
     private static final Tokenizer TOKENIZER = Tokenizer.load(GoldenModels.dir("tiny-target"));
-    /** Non-ASCII text before the needles: token offsets must count bytes, not characters. */
+    /**
+     * Non-ASCII text before the needles: token offsets must count bytes, not characters. The first
+     * key holds a space (as in shared/data/niah/niah-2k.jsonl row niah-2k-59).
+     */
     private static final String PROMPT = "Some numbers are hidden. Café crème — “quoted” naïve text. "
-            + "One of the special magic numbers for quiet-lantern is: 1234567. More text here. "
+            + "One of the special magic numbers for sneaky-dune buggy is: 1234567. More text here. "
             + "One of the special magic numbers for wild-rocket is: 7654321. The end.\n"
             + "What is the special magic number for wild-rocket mentioned in the provided text? The special magic "
             + "number for wild-rocket mentioned in the provided text is";
