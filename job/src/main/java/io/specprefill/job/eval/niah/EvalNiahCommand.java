@@ -38,12 +38,14 @@ public final class EvalNiahCommand {
             "  --max-new-tokens N      generation limit (default 12)",
             "  --batch-size N          prompts per draft and target batch (default 1: TTFT is one prompt's latency)",
             "  --set KEY=VALUE         any other job config key (chunk_size, pool_kernel, keep_tail, ...); repeatable",
+            "  --no-references         skip the target-alone and draft-alone runs (experiments with --set)",
             "  --explain               for every wrong row of a speculative run: needle position, kept chunks, output",
             "  --out FILE              also write the table (and the explanation) to FILE");
 
     /** The parsed flags. */
     record Options(List<Path> data, Path draft, Path target, List<Double> keeps, List<Integer> lookaheads, int limit,
-                   String backend, int maxNewTokens, int batchSize, List<String> sets, boolean explain, Path out) {
+                   String backend, int maxNewTokens, int batchSize, List<String> sets, boolean references,
+                   boolean explain, Path out) {
         Options {
             require(!data.isEmpty(), "--data is required (one or more JSONL files)");
             for (Path p : data) require(Files.isRegularFile(p), "--data " + p + ": no such file");
@@ -99,7 +101,11 @@ public final class EvalNiahCommand {
         for (Path file : o.data()) rows.addAll(NiahRow.read(file, o.limit()));
         NiahEval.Options options = new NiahEval.Options(o.draft(), o.target(), base);
         NiahEval eval = new NiahEval(options);
-        List<NiahEval.Result> results = eval.run(rows, NiahEval.configs(o.keeps(), o.lookaheads()), err);
+        List<NiahEval.Config> configs = NiahEval.configs(o.keeps(), o.lookaheads());
+        if (!o.references()) {
+            configs = configs.stream().filter(c -> c.kind() == NiahEval.Kind.SPECULATIVE).toList();
+        }
+        List<NiahEval.Result> results = eval.run(rows, configs, err);
         Backends.Choice backend = Backends.choose(base.backend(), -1);
         String report = String.format(Locale.ROOT, "%s, backend %s (%s), %d rows, draft %s, target %s, chunk %d, pool %d, "
                         + "keep_tail %d, max_new_tokens %d, batch %d%n`specprefill eval-niah %s`%n%n", LocalDate.now(),
@@ -132,10 +138,12 @@ public final class EvalNiahCommand {
         int limit = 0, maxNew = 12, batch = 1;
         String backend = "auto";
         boolean explain = false;
+        boolean references = true;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
-            if (flag.equals("--explain")) {
-                explain = true;
+            if (flag.equals("--explain") || flag.equals("--no-references")) {
+                explain |= flag.equals("--explain");
+                references &= !flag.equals("--no-references");
                 continue;
             }
             require(flag.startsWith("--"), "unexpected argument '" + flag + "' (flags start with --)");
@@ -159,7 +167,8 @@ public final class EvalNiahCommand {
                 default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
             }
         }
-        return new Options(data, draft, target, keeps, lookaheads, limit, backend, maxNew, batch, sets, explain, out);
+        return new Options(data, draft, target, keeps, lookaheads, limit, backend, maxNew, batch, sets, references,
+                explain, out);
     }
 
     /** "0.1,0.3" -> [0.1, 0.3]; an error names the flag and the item. */

@@ -16,11 +16,12 @@ import java.util.regex.Pattern;
  * whose bytes overlap the number's bytes: tokens are mapped to byte offsets through their
  * byte-level strings (one character per byte; special tokens such as BOS have none).
  *
- * @param spans    per answer, the token indices [start, end) of its number in the prompt's ids
- * @param allSpans the same for every needle sentence of the prompt (distractors too), in prompt order;
- *                 its size equals the row's {@code needles}
+ * @param spans     per answer, the token indices [start, end) of its number in the prompt's ids
+ * @param sentences per answer, the token indices of its whole needle sentence ("One of ... is: N.")
+ * @param allSpans  the numbers' spans of every needle sentence of the prompt (distractors too), in
+ *                  prompt order; its size equals the row's {@code needles}
  */
-public record Needles(List<int[]> spans, List<int[]> allSpans) {
+public record Needles(List<int[]> spans, List<int[]> sentences, List<int[]> allSpans) {
     private static final Pattern NEEDLE = Pattern.compile("One of the special magic numbers for (.+?) is: (\\d+)\\.");
 
     /**
@@ -31,11 +32,13 @@ public record Needles(List<int[]> spans, List<int[]> allSpans) {
     public static Needles locate(NiahRow row, int[] ids, Tokenizer tokenizer) {
         String where = row.file() + " row " + row.id();
         List<int[]> charSpans = new ArrayList<>();
+        List<int[]> sentenceChars = new ArrayList<>();
         List<String> numbers = new ArrayList<>();
         Matcher m = NEEDLE.matcher(row.prompt());
         while (m.find()) {
             numbers.add(m.group(2));
             charSpans.add(new int[] {m.start(2), m.end(2)});
+            sentenceChars.add(new int[] {m.start(), m.end()});
         }
         if (numbers.size() != row.needles()) {
             throw new IllegalArgumentException(where + ": " + numbers.size() + " needle sentences in the prompt, but "
@@ -47,6 +50,7 @@ public record Needles(List<int[]> spans, List<int[]> allSpans) {
             all.add(tokenSpan(offsets, utf8Length(row.prompt(), c[0]), utf8Length(row.prompt(), c[1])));
         }
         List<int[]> spans = new ArrayList<>();
+        List<int[]> sentences = new ArrayList<>();
         for (String answer : row.answers()) {
             int i = numbers.indexOf(answer);
             if (i < 0 || numbers.lastIndexOf(answer) != i) {
@@ -54,12 +58,23 @@ public record Needles(List<int[]> spans, List<int[]> allSpans) {
                         + (i < 0 ? "no" : "more than one") + " needle sentence (numbers " + numbers + ")");
             }
             spans.add(all.get(i));
+            int[] c = sentenceChars.get(i);
+            sentences.add(tokenSpan(offsets, utf8Length(row.prompt(), c[0]), utf8Length(row.prompt(), c[1])));
         }
-        return new Needles(spans, all);
+        return new Needles(spans, sentences, all);
     }
 
-    /** Whether every needle token is among {@code kept} (ascending prompt indices). */
+    /** Whether every token of the asked numbers is among {@code kept} (ascending prompt indices). */
     public boolean keptIn(int[] kept) {
+        return allKept(spans, kept);
+    }
+
+    /** Whether every token of the asked needle sentences is among {@code kept}. */
+    public boolean sentencesKeptIn(int[] kept) {
+        return allKept(sentences, kept);
+    }
+
+    private static boolean allKept(List<int[]> spans, int[] kept) {
         for (int[] s : spans) {
             for (int t = s[0]; t < s[1]; t++) {
                 if (Arrays.binarySearch(kept, t) < 0) {

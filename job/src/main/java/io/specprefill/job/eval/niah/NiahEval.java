@@ -61,10 +61,11 @@ public final class NiahEval {
      *
      * @param match     RULER string_match_all of the output, in [0, 1] (0 for an error row)
      * @param needleKept every token of the asked needles' numbers was among the kept tokens
+     * @param sentenceKept every token of the asked needles' whole sentences was kept
      * @param kept      the kept prompt indices (ascending), null on error
      */
-    public record Outcome(NiahRow row, int promptTokens, int keptTokens, boolean needleKept, double match,
-                          double ttftMs, String output, int[] kept, String error) {
+    public record Outcome(NiahRow row, int promptTokens, int keptTokens, boolean needleKept, boolean sentenceKept,
+                          double match, double ttftMs, String output, int[] kept, String error) {
     }
 
     /** A configuration's outcomes in row order, with its wall time. */
@@ -151,7 +152,8 @@ public final class NiahEval {
                 throw new IllegalStateException("row " + i + ": the tasks returned " + g.source().id() + ", expected " + row.id());
             }
             if (g.error() != null) {
-                out.add(new Outcome(row, g.promptTokens(), g.keptTokens(), false, 0, Double.NaN, null, null, g.error()));
+                out.add(new Outcome(row, g.promptTokens(), g.keptTokens(), false, false, 0, Double.NaN, null, null,
+                        g.error()));
                 continue;
             }
             int n = ids(row).length;
@@ -160,7 +162,7 @@ public final class NiahEval {
                         + " prompt tokens, the needle was located in " + n);
             }
             out.add(new Outcome(row, g.promptTokens(), g.keptTokens(), needles.get(i).keptIn(s.keptPositions()),
-                    RulerScorer.matchAll(g.outputText(), row.answers()), g.ttftMs(), g.outputText(),
+                    needles.get(i).sentencesKeptIn(s.keptPositions()), RulerScorer.matchAll(g.outputText(), row.answers()), g.ttftMs(), g.outputText(),
                     s.keptPositions(), null));
         }
         return out;

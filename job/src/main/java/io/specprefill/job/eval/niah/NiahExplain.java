@@ -44,6 +44,9 @@ final class NiahExplain {
             List<NiahEval.Outcome> failed = r.outcomes().stream().filter(o -> o.error() == null && o.match() < 1).toList();
             out.printf(Locale.ROOT, "%n### explain: %s: %d of %d rows wrong%n", r.config().label(), failed.size(),
                     r.outcomes().size());
+            if (!failed.isEmpty()) {
+                out.println(causes(failed, full));
+            }
             try (SpeculativePrefill scorer = scorer(r.config())) {
                 for (NiahEval.Outcome o : failed) {
                     explainRow(r.config(), o, scorer, full.get(key(o.row())), out);
@@ -65,10 +68,15 @@ final class NiahExplain {
         out.printf(Locale.ROOT, "- %s: N=%d, %d chunks of %d, top %d selected (+ first token, last %d); answer %s, "
                 + "output \"%s\"; target alone %s%n", o.row().id(), n, chunks, size, selected, options.base().keepTail(),
                 o.row().answers(), oneLine(o.output()), fullMatch == null ? "not run" : fullMatch == 1 ? "right" : "wrong");
-        for (int[] span : needles.spans()) {
+        for (int i = 0; i < needles.spans().size(); i++) {
+            int[] span = needles.spans().get(i);
+            int[] sentence = needles.sentences().get(i);
             out.printf(Locale.ROOT, "  asked needle number: tokens [%d, %d) = %.0f%% of the prompt, chunk %s, kept %s%n",
                     span[0], span[1], 100.0 * span[0] / n, chunkRanks(span, size, rank, selected),
                     needles.keptIn(o.kept()) ? "yes" : "no");
+            out.printf(Locale.ROOT, "  its sentence: tokens [%d, %d), %d of %d kept, chunk %s%n", sentence[0],
+                    sentence[1], keptCount(sentence, o.kept()), sentence[1] - sentence[0],
+                    chunkRanks(sentence, size, rank, selected));
         }
         List<String> others = new ArrayList<>();
         for (int[] span : needles.allSpans()) {
@@ -89,6 +97,22 @@ final class NiahExplain {
         }
     }
 
+    /**
+     * The wrong rows by cause, in this order of precedence: the target alone got the row wrong too;
+     * the asked number was not kept; the number was kept but not its whole needle sentence (the key
+     * or "One of the special magic numbers" fell in a chunk that was not selected); the whole
+     * sentence was kept and the target still answered wrong.
+     */
+    static String causes(List<NiahEval.Outcome> failed, Map<String, Double> full) {
+        int[] n = new int[4];
+        for (NiahEval.Outcome o : failed) {
+            Double f = full.get(key(o.row()));
+            n[f != null && f < 1 ? 0 : !o.needleKept() ? 1 : !o.sentenceKept() ? 2 : 3]++;
+        }
+        return String.format(Locale.ROOT, "causes: target alone wrong too %d; asked number not kept %d; number kept "
+                + "but not its whole needle sentence %d; whole needle sentence kept %d", n[0], n[1], n[2], n[3]);
+    }
+
     /** "20 (rank 9 of 41)" for each chunk the span touches. */
     private static String chunkRanks(int[] span, int size, int[] rank, int selected) {
         List<String> parts = new ArrayList<>();
@@ -97,6 +121,16 @@ final class NiahExplain {
                     rank[chunk] < selected ? ", selected" : ""));
         }
         return String.join(" + ", parts);
+    }
+
+    private static int keptCount(int[] span, int[] kept) {
+        int count = 0;
+        for (int t = span[0]; t < span[1]; t++) {
+            if (Arrays.binarySearch(kept, t) >= 0) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** rank[chunk]: 0 for the best score; equal scores: the earlier chunk first (Selection's rule). */

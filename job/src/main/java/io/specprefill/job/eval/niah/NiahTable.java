@@ -7,12 +7,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The eval-niah Markdown table: one line per configuration. Accuracy is RULER's string_match_all
  * (x 100, rounded to 2) per data file and over all rows; "of full" is that accuracy as a share of
  * the target alone's; keep ratio is the mean K/N; "needle kept" the share of rows whose asked
- * needle number lies wholly inside the kept tokens; TTFT over the rows without error.
+ * needle number lies wholly inside the kept tokens, "sentence kept" the same for the asked needle's
+ * whole sentence (key and number); TTFT over the rows without error.
  */
 public final class NiahTable {
     private NiahTable() {
@@ -25,8 +27,8 @@ public final class NiahTable {
                 .mapToDouble(r -> accuracy(r.outcomes())).findFirst().orElse(Double.NaN);
         List<String> header = new ArrayList<>(List.of("configuration"));
         files.forEach(f -> header.add(f + " acc"));
-        header.addAll(List.of("all acc", "of full", "keep ratio", "needle kept", "TTFT mean ms", "TTFT p50 ms",
-                "rows", "errors"));
+        header.addAll(List.of("all acc", "of full", "keep ratio", "needle kept", "sentence kept", "TTFT mean ms",
+                "TTFT p50 ms", "rows", "errors"));
         StringBuilder out = new StringBuilder();
         row(out, header);
         row(out, header.stream().map(h -> h.equals("configuration") ? "---" : "---:").toList());
@@ -41,6 +43,7 @@ public final class NiahTable {
             cells.addAll(List.of(pct(acc), full > 0 ? String.format(Locale.ROOT, "%.1f%%", 100 * acc / full) : "-",
                     String.format(Locale.ROOT, "%.3f", meanKeepRatio(os)),
                     String.format(Locale.ROOT, "%.1f%%", 100 * needleKept(os)),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * share(os, NiahEval.Outcome::sentenceKept)),
                     String.format(Locale.ROOT, "%.1f", ttft.mean()), String.format(Locale.ROOT, "%.1f", ttft.p50()),
                     String.valueOf(os.size()), String.valueOf(os.stream().filter(o -> o.error() != null).count())));
             row(out, cells);
@@ -58,7 +61,11 @@ public final class NiahTable {
 
     /** Share of rows (errors count as not kept) whose asked needle lies inside the kept tokens. */
     public static double needleKept(List<NiahEval.Outcome> outcomes) {
-        return (double) outcomes.stream().filter(NiahEval.Outcome::needleKept).count() / outcomes.size();
+        return share(outcomes, NiahEval.Outcome::needleKept);
+    }
+
+    static double share(List<NiahEval.Outcome> outcomes, Predicate<NiahEval.Outcome> test) {
+        return (double) outcomes.stream().filter(test).count() / outcomes.size();
     }
 
     static double meanKeepRatio(List<NiahEval.Outcome> outcomes) {

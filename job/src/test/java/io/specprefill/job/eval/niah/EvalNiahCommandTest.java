@@ -65,19 +65,19 @@ class EvalNiahCommandTest {
         assertEquals(r.out(), Files.readString(report), "--out holds what was printed");
         List<String> table = Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("|")).toList();
         assertEquals(6, table.size(), r.out());
-        assertEquals("| configuration | alpha acc | beta acc | all acc | of full | keep ratio | needle kept | TTFT mean ms "
-                + "| TTFT p50 ms | rows | errors |", table.get(0));
+        assertEquals("| configuration | alpha acc | beta acc | all acc | of full | keep ratio | needle kept | sentence kept "
+                + "| TTFT mean ms | TTFT p50 ms | rows | errors |", table.get(0));
         assertTrue(table.get(2).startsWith("| target alone (full prefill) | "), table.get(2));
-        assertTrue(table.get(2).endsWith(" | 1.000 | 100.0% | " + cells(table.get(2)).get(7) + " | "
-                + cells(table.get(2)).get(8) + " | 4 | 0 |"), table.get(2));
+        assertTrue(table.get(2).endsWith(" | 1.000 | 100.0% | 100.0% | " + cells(table.get(2)).get(8) + " | "
+                + cells(table.get(2)).get(9) + " | 4 | 0 |"), table.get(2));
         assertTrue(table.get(3).startsWith("| draft alone (full prefill) | "), table.get(3));
         assertTrue(table.get(4).startsWith("| keep 0.30, lookahead 1 | "), table.get(4));
         assertTrue(table.get(5).startsWith("| keep 0.30, lookahead 4 | "), table.get(5));
         for (String line : table.subList(2, 6)) {
             List<String> c = cells(line);
-            assertEquals("4", c.get(9), line);
-            assertEquals("0", c.get(10), line);
-            assertTrue(Double.parseDouble(c.get(7)) > 0, "TTFT: " + line);
+            assertEquals("4", c.get(10), line);
+            assertEquals("0", c.get(11), line);
+            assertTrue(Double.parseDouble(c.get(8)) > 0, "TTFT: " + line);
         }
         for (String line : table.subList(4, 6)) {
             double ratio = Double.parseDouble(cells(line).get(5));
@@ -101,6 +101,20 @@ class EvalNiahCommandTest {
         assertTrue(r.out().matches("(?s).*asked needle number: tokens \\[\\d+, \\d+\\) = \\d+% of the prompt, chunk \\d+ "
                 + "\\(rank \\d+ of \\d+.*"), r.out());
         assertTrue(r.out().contains("  kept chunk "), r.out());
+        assertTrue(r.out().contains("  its sentence: tokens ["), r.out());
+        assertTrue(r.out().matches("(?s).*causes: target alone wrong too 1; asked number not kept \\d; .*"), r.out());
+    }
+
+    @Test
+    void withoutReferencesOnlyTheSpeculativeRunsAreMade() throws IOException {
+        Run r = run("--data", rows("zeta", 6).toString(), "--limit", "1", "--no-references",
+                "--draft", GoldenModels.dir("tiny-draft").toString(), "--target", GoldenModels.dir("tiny-target").toString(),
+                "--keeps", "0.5", "--lookaheads", "2", "--backend", "cpu", "--max-new-tokens", "2");
+        assertEquals(0, r.rc(), r.err());
+        List<String> table = Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("|")).toList();
+        assertEquals(3, table.size(), r.out());
+        assertTrue(table.get(2).startsWith("| keep 0.50, lookahead 2 | "), table.get(2));
+        assertEquals("-", cells(table.get(2)).get(3), "no target-alone accuracy to compare with");
     }
 
     @Test

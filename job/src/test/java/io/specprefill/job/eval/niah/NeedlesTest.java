@@ -39,6 +39,9 @@ class NeedlesTest {
         int[] first = n.allSpans().get(0);
         assertEquals("1234567", TOKENIZER.decode(Arrays.copyOfRange(ids, first[0], first[1]), true).strip());
         assertTrue(first[1] <= span[0], "prompt order");
+        int[] sentence = n.sentences().get(0);
+        assertEquals("One of the special magic numbers for wild-rocket is: 7654321.",
+                TOKENIZER.decode(Arrays.copyOfRange(ids, sentence[0], sentence[1]), true).strip());
     }
 
     @Test
@@ -48,6 +51,9 @@ class NeedlesTest {
         int[] span = n.spans().get(0);
         assertTrue(n.keptIn(IntStream.range(0, ids.length).toArray()));
         assertTrue(n.keptIn(IntStream.range(span[0], span[1]).toArray()));
+        int[] sentence = n.sentences().get(0);
+        assertFalse(n.sentencesKeptIn(IntStream.range(span[0], span[1]).toArray()), "the number alone");
+        assertTrue(n.sentencesKeptIn(IntStream.range(sentence[0], sentence[1]).toArray()));
         int[] lastMissing = IntStream.range(0, ids.length).filter(t -> t != span[1] - 1).toArray();
         assertFalse(n.keptIn(lastMissing));
         assertFalse(n.keptIn(new int[] {0}));
