@@ -45,11 +45,13 @@ public final class Parallel {
 
     /**
      * Fork/join rethrows a failure from another thread as a copy of the same type wrapping the
-     * original; callers get the original back, so that op messages (shapes, names) stay readable.
+     * original, once per thread it crossed (a nested split can add two layers); callers get the
+     * original back, so that op messages (shapes, names) stay readable.
      */
     private static Throwable unwrapCause(Throwable e) {
-        Throwable cause = e.getCause();
-        return cause != null && cause.getClass() == e.getClass() ? cause : e;
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause().getClass() == t.getClass()) t = t.getCause();
+        return t;
     }
 
     private static RuntimeException unwrap(Throwable e) {
