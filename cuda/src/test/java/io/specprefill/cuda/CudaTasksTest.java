@@ -1,0 +1,65 @@
+package io.specprefill.cuda;
+
+import io.specprefill.udf.task.GenerationResult;
+import io.specprefill.udf.task.PromptRecord;
+import io.specprefill.udf.task.ScoredPrompt;
+import io.specprefill.udf.task.TargetGenerationTask;
+import io.specprefill.udf.task.TaskSettings;
+import io.specprefill.udf.task.TestSettings;
+import io.specprefill.udf.testing.Golden;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Stage 2 through the "cuda" backend as a Spark task runs it (no Spark here): the golden prompt's
+ * greedy tokens, and a row whose KV cache cannot fit on the GPU gets an out-of-memory error in its
+ * own row while the rows around it still generate.
+ */
+class CudaTasksTest {
+
+    @Test
+    void aRowThatDoesNotFitOnTheGpuFailsAloneAndTheOthersGenerate() {
+        CudaBackendProvider provider = new CudaBackendProvider();
+        assumeTrue(provider.available(), "no usable GPU: " + provider.unavailableReason());
+        Golden golden = Golden.load("tiny-target");
+        TestSettings t = new TestSettings();
+        t.backend = "cuda";
+        t.targetBatchSize = 1;
+        TaskSettings settings = t.build();
+        int n = golden.inputIds.length;
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) positions[i] = i;
+        // 2^29 new tokens: a KV cache of about 200 GiB for this model, more than any GPU has.
+        List<ScoredPrompt> rows = List.of(row("ok-1", golden.inputIds, positions, 24),
+                row("too-big", golden.inputIds, positions, 1 << 29),
+                row("ok-2", golden.inputIds, positions, 24));
+
+        List<GenerationResult> out = new ArrayList<>();
+        Iterator<GenerationResult> it = new TargetGenerationTask(settings).run(rows.iterator(), 0, "cuda stage2 test");
+        while (it.hasNext()) out.add(it.next());
+
+        assertEquals(3, out.size());
+        assertNull(out.get(0).error(), out.get(0).error());
+        assertArrayEquals(golden.greedy24, out.get(0).outputIds(), "greedy tokens of the golden prompt on the GPU");
+        assertNotNull(out.get(1).error(), "the oversized row must carry an error");
+        assertTrue(out.get(1).error().contains("out of GPU memory"), out.get(1).error());
+        assertNull(out.get(2).error(), out.get(2).error());
+        assertArrayEquals(golden.greedy24, out.get(2).outputIds(), "the row after the failure still generates");
+    }
+
+    private static ScoredPrompt row(String id, int[] ids, int[] positions, int maxNewTokens) {
+        PromptRecord source = new PromptRecord(id, "(ids given)", null, List.of(), List.of(), -1, maxNewTokens, null);
+        return new ScoredPrompt(source, Arrays.copyOf(ids, ids.length), positions.clone(), ids.length, 0, null);
+    }
+}
