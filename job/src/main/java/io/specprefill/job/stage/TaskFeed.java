@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * One partition through one task function. Rows that already failed (a reader or stage-1 error)
@@ -48,6 +50,7 @@ abstract class TaskFeed<I, O> implements Iterator<Row> {
     public boolean hasNext() {
         if (output == null) {
             output = run(new Usable());
+            closeWithTask(output);
         }
         return output.hasNext() || nextBypassed < bypassed.size();
     }
@@ -68,6 +71,24 @@ abstract class TaskFeed<I, O> implements Iterator<Row> {
                     + "expects " + expected + " (tasks must return one row per input row, in order)");
         }
         return encode(index, out);
+    }
+
+    /**
+     * A task frees its per-partition state (device buffers, the draft's KV cache) when its input
+     * ends; a Spark task that fails or is killed before that never gets there, and the executor's
+     * long-lived backend would keep those buffers. Closing it when the Spark task completes, however
+     * it completes, frees them (closing twice is a no-op). No TaskContext (unit tests): nothing to do.
+     */
+    private void closeWithTask(Iterator<O> task) {
+        TaskContext context = TaskContext.get();
+        if (context == null || !(task instanceof AutoCloseable)) return;
+        context.addTaskCompletionListener((TaskCompletionListener) done -> {
+            try {
+                ((AutoCloseable) task).close();
+            } catch (Exception e) {
+                throw new IllegalStateException(label + ": closing the task failed", e);
+            }
+        });
     }
 
     /** The rows the task sees; unusable rows are set aside as they stream past. */

@@ -98,4 +98,76 @@ class StagesTest {
         rows.forEachRemaining(r -> out.add(r.getAs("kept_tokens")));
         return out;
     }
+
+    /** Set by the closeable task below; read after the Spark job (local mode: the same JVM). */
+    static final java.util.concurrent.atomic.AtomicInteger CLOSED = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Test
+    void aTaskThatFailsMidPartitionIsStillClosedWhenTheSparkTaskEnds() {
+        CLOSED.set(0);
+        StructType schema = new StructType().add(Schemas.ROW_INDEX, DataTypes.LongType).add("id", DataTypes.StringType);
+        List<Row> rows = List.of(RowFactory.create(0L, "a"), RowFactory.create(1L, "b"), RowFactory.create(2L, "c"));
+        Dataset<Row> input = spark.createDataFrame(rows, schema).coalesce(1);
+        MapPartitionsFunction<Row, Row> failing = StagesTest::failingFeed;
+        Exception e = assertThrows(Exception.class,
+                () -> input.mapPartitions(failing, Encoders.row(schema)).collectAsList());
+        assertTrue(String.valueOf(e.getMessage()).contains("second row fails"), String.valueOf(e.getMessage()));
+        assertEquals(1, CLOSED.get(), "the task's iterator is closed once when the Spark task fails");
+    }
+
+    /** A feed over {@link ClosingTask}; static, so the function Spark serializes holds no test instance. */
+    private static Iterator<Row> failingFeed(Iterator<Row> it) {
+        return new TaskFeed<String, String>(it, "test") {
+            @Override
+            String decode(Row row) {
+                return row.getAs("id");
+            }
+
+            @Override
+            Row bypass(Row row) {
+                return row;
+            }
+
+            @Override
+            String id(String out) {
+                return out;
+            }
+
+            @Override
+            Row encode(long rowIndex, String out) {
+                return RowFactory.create(rowIndex, out);
+            }
+
+            @Override
+            Iterator<String> run(Iterator<String> usable) {
+                return new ClosingTask(usable);
+            }
+        };
+    }
+
+    /** A task that hands out one row, fails on the next, and counts its close(). */
+    private static final class ClosingTask implements Iterator<String>, AutoCloseable {
+        private final Iterator<String> usable;
+        private int handed;
+
+        ClosingTask(Iterator<String> usable) {
+            this.usable = usable;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return usable.hasNext();
+        }
+
+        @Override
+        public String next() {
+            if (handed++ == 1) throw new IllegalStateException("second row fails");
+            return usable.next();
+        }
+
+        @Override
+        public void close() {
+            CLOSED.incrementAndGet();
+        }
+    }
 }
