@@ -2,6 +2,7 @@ package io.specprefill.job.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.specprefill.job.cli.Flags.UsageException;
 import io.specprefill.udf.generate.Generation;
 import io.specprefill.udf.generate.Generator;
 import io.specprefill.udf.generate.Request;
@@ -56,15 +57,6 @@ public final class GenerateCommand {
             if (!(topP > 0 && topP <= 1)) throw new UsageException("--top-p " + topP + " must be in (0, 1]");
             if (chat && promptIds != null) throw new UsageException("--chat applies to --prompt text, not --prompt-ids");
             if (device < 0) throw new UsageException("--device " + device + " must be >= 0");
-        }
-    }
-
-    /** A bad command line: the message names the flag. */
-    static final class UsageException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        UsageException(String message) {
-            super(message);
         }
     }
 
@@ -147,9 +139,6 @@ public final class GenerateCommand {
         return mapper.writeValueAsString(n);
     }
 
-    private static final java.util.Set<String> VALUE_FLAGS = java.util.Set.of("--model", "--prompt", "--prompt-ids",
-            "--max-new-tokens", "--temperature", "--top-p", "--seed", "--stop", "--backend", "--device");
-
     static Options parse(String[] args) {
         Path model = null;
         String prompt = null;
@@ -161,49 +150,25 @@ public final class GenerateCommand {
         boolean chat = false, json = false;
         String backend = Backends.AUTO;
         int device = 0;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            String inline = null;
-            int eq = flag.indexOf('=');
-            if (flag.startsWith("--") && eq > 0) {
-                inline = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            }
-            switch (flag) {
-                case "--chat": chat = true; continue;
-                case "--json": json = true; continue;
-                default: break;
-            }
-            if (!VALUE_FLAGS.contains(flag)) throw new UsageException("unknown flag '" + flag + "'");
-            String v = inline != null ? inline : value(args, ++i, flag);
-            switch (flag) {
-                case "--model": model = Path.of(v); break;
-                case "--prompt": prompt = v; break;
-                case "--prompt-ids": ids = parseIds(v); break;
-                case "--max-new-tokens": maxNew = (int) number(v, flag, true); break;
-                case "--temperature": temperature = number(v, flag, false); break;
-                case "--top-p": topP = number(v, flag, false); break;
-                case "--seed": seed = (long) number(v, flag, true); break;
-                case "--stop": stops.add(v); break;
-                case "--backend": backend = v; break;
-                case "--device": device = (int) number(v, flag, true); break;
-                default: throw new IllegalStateException("flag " + flag + " is in VALUE_FLAGS but not handled");
+        Flags f = new Flags(args);
+        while (f.next()) {
+            switch (f.flag()) {
+                case "--chat" -> chat = true;
+                case "--json" -> json = true;
+                case "--model" -> model = f.path();
+                case "--prompt" -> prompt = f.value();
+                case "--prompt-ids" -> ids = parseIds(f.value());
+                case "--max-new-tokens" -> maxNew = f.intValue();
+                case "--temperature" -> temperature = f.doubleValue();
+                case "--top-p" -> topP = f.doubleValue();
+                case "--seed" -> seed = f.longValue();
+                case "--stop" -> stops.add(f.value());
+                case "--backend" -> backend = f.value();
+                case "--device" -> device = f.intValue();
+                default -> throw f.unknown();
             }
         }
         return new Options(model, prompt, ids, maxNew, temperature, topP, seed, stops, chat, json, backend, device);
-    }
-
-    private static String value(String[] args, int i, String flag) {
-        if (i >= args.length) throw new UsageException(flag + " needs a value");
-        return args[i];
-    }
-
-    private static double number(String v, String flag, boolean integer) {
-        try {
-            return integer ? Long.parseLong(v.trim()) : Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException(flag + " '" + v + "' is not " + (integer ? "an integer" : "a number"));
-        }
     }
 
     private static int[] parseIds(String v) {

@@ -1,5 +1,6 @@
 package io.specprefill.job.config;
 
+import io.specprefill.job.cli.Flags;
 import io.specprefill.udf.task.TaskSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,34 +52,23 @@ public record JobArgs(Path input, String inputFormat, Path output, String draft,
         String inputFormat = "auto", outputFormat = "parquet", draft = null;
         boolean resume = false;
         List<String> sets = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            String value = null;
-            int eq = flag.indexOf('=');
-            if (flag.startsWith("--") && eq > 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            }
-            require(flag.startsWith("--"), "unexpected argument '" + flag + "' (flags start with --)");
-            if (flag.equals("--resume")) {
-                require(value == null, "--resume takes no value, got '" + value + "'");
-                resume = true;
-                continue;
-            }
-            if (value == null) {
-                require(i + 1 < args.length, flag + " needs a value");
-                value = args[++i];
-            }
-            switch (flag) {
-                case "--input" -> input = Path.of(value);
-                case "--input-format" -> inputFormat = value;
-                case "--output" -> output = Path.of(value);
-                case "--draft" -> draft = value;
-                case "--target" -> target = Path.of(value);
-                case "--config" -> config = Path.of(value);
-                case "--output-format" -> outputFormat = value;
-                case "--set" -> sets.add(value);
-                default -> throw new IllegalArgumentException("unknown flag '" + flag + "' (see --help)");
+        Flags f = new Flags(args);
+        while (f.next()) {
+            f.requireFlag();
+            switch (f.flag()) {
+                case "--resume" -> {
+                    f.noValue();
+                    resume = true;
+                }
+                case "--input" -> input = f.path();
+                case "--input-format" -> inputFormat = f.value();
+                case "--output" -> output = f.path();
+                case "--draft" -> draft = f.value();
+                case "--target" -> target = f.path();
+                case "--config" -> config = f.path();
+                case "--output-format" -> outputFormat = f.value();
+                case "--set" -> sets.add(f.value());
+                default -> throw f.unknown();
             }
         }
         return new JobArgs(input, inputFormat, output, draft, target, config, outputFormat, resume, sets);

@@ -1,5 +1,6 @@
 package io.specprefill.job.eval.niah;
 
+import io.specprefill.job.cli.Flags;
 import io.specprefill.job.config.ConfigLoader;
 import io.specprefill.job.config.JobConfig;
 import io.specprefill.udf.llama.Backends;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 
 /**
  * {@code specprefill eval-niah}: needle-in-a-haystack quality of a draft/target pair, without Spark
@@ -139,57 +139,37 @@ public final class EvalNiahCommand {
         String backend = "auto";
         boolean explain = false;
         boolean references = true;
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--explain") || flag.equals("--no-references")) {
-                explain |= flag.equals("--explain");
-                references &= !flag.equals("--no-references");
-                continue;
-            }
-            require(flag.startsWith("--"), "unexpected argument '" + flag + "' (flags start with --)");
-            require(i + 1 < args.length, flag + " needs a value");
-            String value = args[++i];
-            switch (flag) {
-                case "--data" -> {
-                    data.add(Path.of(value));
-                    while (i + 1 < args.length && !args[i + 1].startsWith("--")) data.add(Path.of(args[++i]));
+        Flags f = new Flags(args);
+        while (f.next()) {
+            f.requireFlag();
+            switch (f.flag()) {
+                case "--explain" -> {
+                    f.noValue();
+                    explain = true;
                 }
-                case "--draft" -> draft = Path.of(value);
-                case "--target" -> target = Path.of(value);
-                case "--keeps" -> keeps = list(flag, value, Double::parseDouble);
-                case "--lookaheads" -> lookaheads = list(flag, value, Integer::parseInt);
-                case "--limit" -> limit = number(flag, value);
-                case "--backend" -> backend = value;
-                case "--max-new-tokens" -> maxNew = number(flag, value);
-                case "--batch-size" -> batch = number(flag, value);
-                case "--set" -> sets.add(value);
-                case "--out" -> out = Path.of(value);
-                default -> throw new IllegalArgumentException("unknown flag '" + flag + "'");
+                case "--no-references" -> {
+                    f.noValue();
+                    references = false;
+                }
+                case "--data" -> {
+                    data.add(f.path());
+                    f.moreValues().forEach(more -> data.add(Path.of(more)));
+                }
+                case "--draft" -> draft = f.path();
+                case "--target" -> target = f.path();
+                case "--keeps" -> keeps = f.list(Double::parseDouble);
+                case "--lookaheads" -> lookaheads = f.list(Integer::parseInt);
+                case "--limit" -> limit = f.intValue();
+                case "--backend" -> backend = f.value();
+                case "--max-new-tokens" -> maxNew = f.intValue();
+                case "--batch-size" -> batch = f.intValue();
+                case "--set" -> sets.add(f.value());
+                case "--out" -> out = f.path();
+                default -> throw f.unknown();
             }
         }
         return new Options(data, draft, target, keeps, lookaheads, limit, backend, maxNew, batch, sets, references,
                 explain, out);
-    }
-
-    /** "0.1,0.3" -> [0.1, 0.3]; an error names the flag and the item. */
-    static <T> List<T> list(String flag, String value, Function<String, T> parse) {
-        List<T> out = new ArrayList<>();
-        for (String item : value.split(",")) {
-            try {
-                out.add(parse.apply(item.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " " + value + ": '" + item + "' is not a number");
-            }
-        }
-        return out;
-    }
-
-    private static int number(String flag, String value) {
-        try {
-            return Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(flag + " " + value + ": not an integer");
-        }
     }
 
     /** The install's folder: -Dspecprefill.home (bin/specprefill sets it), SPECPREFILL_HOME, else the current one. */

@@ -2,6 +2,7 @@ package io.specprefill.job.eval.ruler;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.specprefill.job.cli.Flags;
 import io.specprefill.udf.tokenizer.Tokenizer;
 import java.io.BufferedWriter;
 import java.io.PrintStream;
@@ -57,7 +58,7 @@ public final class RulerGenerateCommand {
         }
     }
 
-    /** Returns null for --help; throws IllegalArgumentException naming the flag otherwise. */
+    /** Returns null for --help; throws IllegalArgumentException naming the flag (and the usage) otherwise. */
     static Options parse(String[] args) {
         String task = null;
         Integer length = null;
@@ -68,48 +69,42 @@ public final class RulerGenerateCommand {
         Path templates = null;
         long seed = 42;
         String modelTemplate = "base";
-        for (int i = 0; i < args.length; i++) {
-            String flag = args[i];
-            if (flag.equals("--help") || flag.equals("-h")) {
-                return null;
+        Flags f = new Flags(args);
+        try {
+            while (f.next()) {
+                switch (f.flag()) {
+                    case "--help", "-h" -> {
+                        return null;
+                    }
+                    case "--task" -> task = f.value();
+                    case "--length" -> length = positive(f);
+                    case "--samples" -> samples = positive(f);
+                    case "--tokenizer" -> tokenizer = f.path();
+                    case "--out" -> out = f.path();
+                    case "--data-dir" -> dataDir = f.path();
+                    case "--templates" -> templates = f.path();
+                    case "--seed" -> seed = f.longValue();
+                    case "--model-template" -> modelTemplate = f.value();
+                    default -> throw f.unknown();
+                }
             }
-            if (i + 1 >= args.length) {
-                throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+            if (task == null || length == null || samples == null || tokenizer == null || out == null) {
+                throw new IllegalArgumentException("--task, --length, --tokenizer, --samples and --out are required");
             }
-            String v = args[++i];
-            switch (flag) {
-                case "--task" -> task = v;
-                case "--length" -> length = positive(flag, v);
-                case "--samples" -> samples = positive(flag, v);
-                case "--tokenizer" -> tokenizer = Path.of(v);
-                case "--out" -> out = Path.of(v);
-                case "--data-dir" -> dataDir = Path.of(v);
-                case "--templates" -> templates = Path.of(v);
-                case "--seed" -> seed = Long.parseLong(v);
-                case "--model-template" -> modelTemplate = v;
-                default -> throw new IllegalArgumentException("unknown flag '" + flag + "'\n" + USAGE);
+            if (templates == null && dataDir == null) {
+                throw new IllegalArgumentException("give --data-dir (with templates.json) or --templates");
             }
-        }
-        if (task == null || length == null || samples == null || tokenizer == null || out == null) {
-            throw new IllegalArgumentException("--task, --length, --tokenizer, --samples and --out are required\n" + USAGE);
-        }
-        if (templates == null && dataDir == null) {
-            throw new IllegalArgumentException("give --data-dir (with templates.json) or --templates\n" + USAGE);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException(bad.getMessage() + "\n" + USAGE, bad);
         }
         return new Options(task, length, tokenizer, samples, out, dataDir,
                 templates != null ? templates : dataDir.resolve("templates.json"), seed, modelTemplate);
     }
 
-    private static int positive(String flag, String v) {
-        try {
-            int n = Integer.parseInt(v);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(flag + " must be a positive integer, got '" + v + "'");
+    private static int positive(Flags f) {
+        int n = f.intValue();
+        if (n <= 0) throw new IllegalArgumentException(f.flag() + " must be a positive integer, got '" + n + "'");
+        return n;
     }
 
     /** Generates and writes the rows; returns how many. Progress goes to {@code log}. */

@@ -1,5 +1,6 @@
 package io.specprefill.job.eval.sweep;
 
+import io.specprefill.job.cli.Flags;
 import io.specprefill.job.config.JobArgs;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,44 +58,16 @@ public record SweepArgs(JobArgs job, List<Double> keeps, List<Integer> lookahead
         List<Double> keeps = DEFAULT_KEEPS;
         List<Integer> lookaheads = null;
         List<String> rest = new ArrayList<>();
-        for (int i = 0; i < argv.length; i++) {
-            String flag = argv[i];
-            String value = null;
-            int eq = flag.indexOf('=');
-            if (flag.startsWith("--") && eq > 0) {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            }
-            if (!flag.equals("--keeps") && !flag.equals("--lookaheads")) {
-                rest.add(argv[i]);
-                continue;
-            }
-            if (value == null) {
-                if (i + 1 >= argv.length) {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                value = argv[++i];
-            }
-            if (flag.equals("--keeps")) {
-                keeps = numbers(flag, value).stream().filter(p -> p != 1.0).toList();
-            } else {
-                lookaheads = numbers(flag, value).stream().map(SweepArgs::integer).toList();
+        Flags f = new Flags(argv);
+        while (f.next()) {
+            switch (f.flag()) {
+                case "--keeps" -> keeps = f.list(Double::parseDouble).stream().filter(p -> p != 1.0).toList();
+                case "--lookaheads" -> lookaheads = f.list(Double::parseDouble).stream().map(SweepArgs::integer).toList();
+                default -> rest.add(f.arg());
             }
         }
         JobArgs job = JobArgs.parse(rest.toArray(String[]::new));
         return new SweepArgs(job, keeps, lookaheads != null ? lookaheads : List.of(configLookahead.applyAsInt(job)));
-    }
-
-    private static List<Double> numbers(String flag, String value) {
-        List<Double> out = new ArrayList<>();
-        for (String item : value.split(",")) {
-            try {
-                out.add(Double.parseDouble(item.trim()));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(flag + " " + value + ": '" + item + "' is not a number");
-            }
-        }
-        return out;
     }
 
     private static int integer(double v) {
