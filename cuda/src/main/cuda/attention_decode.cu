@@ -2,9 +2,9 @@
 //   out[t, h*D:(h+1)*D] = softmax_j(q_th . k_j / sqrt(D)) v_j, j in [0, slot[t]] of sequence seq[t].
 // Each row is independent, so this is also the general fallback for any packed batch (every D up to
 // 256, any mix of rows), at the price of reading the cache once per row.
-// Shapes: qkv [T, (H + 2G) * D] f32; kc, vc: the layer's block [batch][G][capacity][D] BF16;
-//   seq, slot [T] int32; partO [T][H][splits][D] f32 and partML [T][H][splits][2] f32 (scratch);
-//   out [T, H * D] f32.
+// Shapes: qkv [T, (H + 2G) * D] and out [T, H * D], both f32 or both BF16 (suffix _f32 / _bf16);
+//   kc, vc: the layer's block [batch][G][capacity][D] BF16; seq, slot [T] int32; partO
+//   [T][H][splits][D] f32 and partML [T][H][splits][2] f32 (scratch).
 // Live: v1. attention_decode_v1: grid (T, G, splits), 128 threads; block (t, g, s) scores keys
 //   [s*CHUNK, min((s+1)*CHUNK, slot[t]+1)) for all H/G query heads of KV head g (the K and V rows are
 //   read once for the whole group): a warp per key (lanes over d, 4-byte BF16x2 loads, coalesced),
@@ -24,8 +24,9 @@
 #define MAXD 256
 #define THREADS 128
 
-extern "C" __global__ void __launch_bounds__(THREADS) attention_decode_v1(
-    float* __restrict__ partO, float* __restrict__ partML, const float* __restrict__ qkv,
+template <typename T>
+__device__ void attention_decode1(
+    float* __restrict__ partO, float* __restrict__ partML, const T* __restrict__ qkv,
     const __nv_bfloat16* __restrict__ kc, const __nv_bfloat16* __restrict__ vc, const int* __restrict__ seq,
     const int* __restrict__ slot, int nHeads, int nKvHeads, int headDim, int capacity, int splits, float scale) {
     __shared__ float qs[MAXKV * MAXD];
@@ -38,8 +39,8 @@ extern "C" __global__ void __launch_bounds__(THREADS) attention_decode_v1(
     const int kvMul = nHeads / nKvHeads, D = headDim;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
 
-    const float* q = qkv + (size_t)t * (nHeads + 2 * nKvHeads) * D + (size_t)g * kvMul * D;
-    for (int i = threadIdx.x; i < kvMul * D; i += THREADS) qs[i] = q[i] * scale;
+    const T* q = qkv + (size_t)t * (nHeads + 2 * nKvHeads) * D + (size_t)g * kvMul * D;
+    for (int i = threadIdx.x; i < kvMul * D; i += THREADS) qs[i] = to_f32(q[i]) * scale;
     __syncthreads();
 
     const size_t headBase = ((size_t)seq[t] * nKvHeads + g) * capacity * D;
@@ -127,7 +128,8 @@ extern "C" __global__ void __launch_bounds__(THREADS) attention_decode_v1(
 // split weights exp(m_s - M) go to shared memory once (weights [splits] f32, dynamic), then 8 warps
 // sum interleaved splits and reduce. (v1, one block of D threads per (t, h) walking every split with
 // an exp per element, took ~0.1 ms of the 0.2 ms for one row over 32K keys at H=32: only 32 blocks.)
-extern "C" __global__ void __launch_bounds__(256) attention_combine_v2(float* __restrict__ out,
+template <typename T>
+__device__ void attention_combine2(T* __restrict__ out,
                                                                       const float* __restrict__ partO,
                                                                       const float* __restrict__ partML,
                                                                       const int* __restrict__ slot, int nHeads,
@@ -158,7 +160,7 @@ extern "C" __global__ void __launch_bounds__(256) attention_combine_v2(float* __
         float sum = 0.f;
 #pragma unroll
         for (int w = 0; w < 8; w++) sum += part[w][lane];
-        out[((size_t)t * nHeads + h) * headDim + d] = sum / l;
+        out[((size_t)t * nHeads + h) * headDim + d] = from_f32<T>(sum / l);
     }
 }
 
@@ -169,8 +171,9 @@ __device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(s), "l"(gmem));
 }
 
-extern "C" __global__ void __launch_bounds__(THREADS) attention_decode_v2(
-    float* __restrict__ partO, float* __restrict__ partML, const float* __restrict__ qkv,
+template <typename T>
+__device__ void attention_decode2(
+    float* __restrict__ partO, float* __restrict__ partML, const T* __restrict__ qkv,
     const __nv_bfloat16* __restrict__ kc, const __nv_bfloat16* __restrict__ vc, const int* __restrict__ seq,
     const int* __restrict__ slot, int nHeads, int nKvHeads, int headDim, int capacity, int splits, float scale) {
     extern __shared__ __align__(16) unsigned char raw[];
@@ -198,8 +201,8 @@ extern "C" __global__ void __launch_bounds__(THREADS) attention_decode_v2(
         cp_async16(&Vs[j * stride + d8 * 8], vg + c);
     }
     asm volatile("cp.async.commit_group;\n" ::);
-    const float* q = qkv + (size_t)t * (nHeads + 2 * nKvHeads) * D + (size_t)g * kvMul * D;
-    for (int i = threadIdx.x; i < kvMul * D; i += THREADS) qs[i] = q[i] * scale;
+    const T* q = qkv + (size_t)t * (nHeads + 2 * nKvHeads) * D + (size_t)g * kvMul * D;
+    for (int i = threadIdx.x; i < kvMul * D; i += THREADS) qs[i] = to_f32(q[i]) * scale;
     asm volatile("cp.async.wait_group 1;\n" ::);   // the keys have landed
     __syncthreads();
 
@@ -272,3 +275,26 @@ extern "C" __global__ void __launch_bounds__(THREADS) attention_decode_v2(
         if (d == 0) { partML[2 * at] = ml[2 * hl]; partML[2 * at + 1] = ml[2 * hl + 1]; }
     }
 }
+
+#define INSTANTIATE_DECODE(T, SUFFIX)                                                                             \
+    extern "C" __global__ void __launch_bounds__(THREADS) attention_decode_v1##SUFFIX(                           \
+        float* partO, float* partML, const T* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc,            \
+        const int* seq, const int* slot, int nHeads, int nKvHeads, int headDim, int capacity, int splits,       \
+        float scale) {                                                                                            \
+        attention_decode1(partO, partML, qkv, kc, vc, seq, slot, nHeads, nKvHeads, headDim, capacity, splits,    \
+                          scale);                                                                                 \
+    }                                                                                                             \
+    extern "C" __global__ void __launch_bounds__(THREADS) attention_decode_v2##SUFFIX(                           \
+        float* partO, float* partML, const T* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc,            \
+        const int* seq, const int* slot, int nHeads, int nKvHeads, int headDim, int capacity, int splits,       \
+        float scale) {                                                                                            \
+        attention_decode2(partO, partML, qkv, kc, vc, seq, slot, nHeads, nKvHeads, headDim, capacity, splits,    \
+                          scale);                                                                                 \
+    }                                                                                                             \
+    extern "C" __global__ void __launch_bounds__(256) attention_combine_v2##SUFFIX(                              \
+        T* out, const float* partO, const float* partML, const int* slot, int nHeads, int headDim, int splits,  \
+        int chunk) {                                                                                              \
+        attention_combine2(out, partO, partML, slot, nHeads, headDim, splits, chunk);                            \
+    }
+INSTANTIATE_DECODE(float, _f32)
+INSTANTIATE_DECODE(__nv_bfloat16, _bf16)

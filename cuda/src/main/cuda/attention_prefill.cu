@@ -1,7 +1,8 @@
 // attention_prefill: causal attention of packed prefill rows against the BF16 KV cache, flash-style.
 //   out[t, h*D:(h+1)*D] = softmax_j(q_th . k_j / sqrt(D)) v_j over slots j in [0, slot[t]] of
 //   sequence seq[t], KV head h / (H / G), softmax in float32 (online, never an N x N matrix).
-// Shapes: qkv [T, (H + 2G) * D] f32 (queries read from it), out [T, H * D] f32,
+// Shapes: qkv [T, (H + 2G) * D] (queries read from it), out [T, H * D], both f32 or both BF16
+//   (one instantiation each, suffix _f32 / _bf16),
 //   kc, vc: the layer's cache block [batch][G][capacity][D] BF16 (see kv_write.cu), slot [T] int32,
 //   tiles [numTiles][8] int32: {row0, rows <= 64, seq, minSlot, maxSlot, 0, 0, 0}, every row of a
 //   tile in one sequence; the host builds them per SeqBatch, heaviest (largest maxSlot) first.
@@ -31,8 +32,8 @@ __device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {
 
 // HPB heads of one KV group per block, NH of them per warp, BNT keys per block: v2 is <D, HPB, 1, 64>,
 // v3 is <D, 2, 2, BNT>. Warps: 4 * HPB / NH, each 16 rows of NH heads.
-template <int D, int HPB, int NH, int BNT>
-__device__ void attention_prefill2(float* __restrict__ out, const float* __restrict__ qkv,
+template <int D, int HPB, int NH, int BNT, typename T>
+__device__ void attention_prefill2(T* __restrict__ out, const T* __restrict__ qkv,
                                    const __nv_bfloat16* __restrict__ kc, const __nv_bfloat16* __restrict__ vc,
                                    const int* __restrict__ slot, const int* __restrict__ tiles,
                                    int nHeads, int nKvHeads, int capacity, float scaleLog2) {
@@ -81,29 +82,26 @@ __device__ void attention_prefill2(float* __restrict__ out, const float* __restr
     w.finish(out + (size_t)r0 * nHeads * D + h * D, nHeads * D);
 }
 
-#define INSTANTIATE(D)                                                                                            \
-    extern "C" __global__ void __launch_bounds__(128) attention_prefill_v2_d##D##_h1(                           \
-        float* out, const float* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc, const int* slot,       \
+#define INSTANTIATE(D, T, SUFFIX)                                                                                 \
+    extern "C" __global__ void __launch_bounds__(128) attention_prefill_v2_d##D##_h1##SUFFIX(                   \
+        T* out, const T* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc, const int* slot,               \
         const int* tiles, int nHeads, int nKvHeads, int capacity, float scaleLog2) {                            \
-        attention_prefill2<D, 1, 1, 64>(out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);          \
+        attention_prefill2<D, 1, 1, 64>(out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);  \
     }                                                                                                             \
-    extern "C" __global__ void __launch_bounds__(256) attention_prefill_v2_d##D##_h2(                           \
-        float* out, const float* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc, const int* slot,       \
+    extern "C" __global__ void __launch_bounds__(256) attention_prefill_v2_d##D##_h2##SUFFIX(                   \
+        T* out, const T* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc, const int* slot,               \
         const int* tiles, int nHeads, int nKvHeads, int capacity, float scaleLog2) {                            \
-        attention_prefill2<D, 2, 1, 64>(out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);          \
+        attention_prefill2<D, 2, 1, 64>(out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);  \
     }
-INSTANTIATE(16)
-INSTANTIATE(32)
-INSTANTIATE(64)
-INSTANTIATE(128)
-
-#define INSTANTIATE3(D, BNT)                                                                                      \
-    extern "C" __global__ void __launch_bounds__(128) attention_prefill_v3_d##D(                                \
-        float* out, const float* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc, const int* slot,       \
+#define INSTANTIATE3(D, BNT, T, SUFFIX)                                                                           \
+    extern "C" __global__ void __launch_bounds__(128) attention_prefill_v3_d##D##SUFFIX(                        \
+        T* out, const T* qkv, const __nv_bfloat16* kc, const __nv_bfloat16* vc, const int* slot,               \
         const int* tiles, int nHeads, int nKvHeads, int capacity, float scaleLog2) {                            \
-        attention_prefill2<D, 2, 2, BNT>(out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);  \
+        attention_prefill2<D, 2, 2, BNT>(out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2); \
     }
-INSTANTIATE3(16, 64)
-INSTANTIATE3(32, 64)
-INSTANTIATE3(64, 64)
-INSTANTIATE3(128, 32)
+#define INSTANTIATE_ALL(T, SUFFIX)                                                                                \
+    INSTANTIATE(16, T, SUFFIX) INSTANTIATE(32, T, SUFFIX) INSTANTIATE(64, T, SUFFIX) INSTANTIATE(128, T, SUFFIX) \
+    INSTANTIATE3(16, 64, T, SUFFIX) INSTANTIATE3(32, 64, T, SUFFIX) INSTANTIATE3(64, 64, T, SUFFIX)             \
+    INSTANTIATE3(128, 32, T, SUFFIX)
+INSTANTIATE_ALL(float, _f32)
+INSTANTIATE_ALL(__nv_bfloat16, _bf16)

@@ -45,6 +45,18 @@ __device__ __forceinline__ uint32_t load_q2(const float* q, bool valid) {
     return pack_bf16x2(v.x, v.y);
 }
 
+__device__ __forceinline__ uint32_t load_q2(const __nv_bfloat16* q, bool valid) {
+    return valid ? *reinterpret_cast<const uint32_t*>(q) : 0u;
+}
+
+__device__ __forceinline__ void store_o2(float* o, float a, float b) {
+    *reinterpret_cast<float2*>(o) = make_float2(a, b);
+}
+
+__device__ __forceinline__ void store_o2(__nv_bfloat16* o, float a, float b) {
+    *reinterpret_cast<uint32_t*>(o) = pack_bf16x2(a, b);
+}
+
 // NH query heads of one KV group per warp (1 or 2): the K and V fragments loaded from shared memory
 // serve NH heads' mma, halving shared-memory traffic per FLOP at NH = 2 (the rows, hence slots and
 // masks, are the same for both heads). BNT keys per block (64; 32 keeps D = 128 in registers).
@@ -60,7 +72,8 @@ struct WarpTile {
 
     // q0: row 0 of the warp's 16 at its first head (stride qkvStride; head hh at + hh * D);
     // validRows: how many of the 16 rows exist; slot0: their slots.
-    __device__ __forceinline__ void init(const float* q0, int qkvStride, int validRows, const int* slot0) {
+    template <typename TQ>
+    __device__ __forceinline__ void init(const TQ* q0, int qkvStride, int validRows, const int* slot0) {
         lane = threadIdx.x & 31;
         gid = lane >> 2;
         tig = lane & 3;
@@ -69,8 +82,8 @@ struct WarpTile {
         rslot[1] = v1 ? slot0[gid + 8] : -1;
 #pragma unroll
         for (int hh = 0; hh < NH; hh++) {
-            const float* a = q0 + (size_t)gid * qkvStride + hh * D;
-            const float* b = q0 + (size_t)(gid + 8) * qkvStride + hh * D;
+            const TQ* a = q0 + (size_t)gid * qkvStride + hh * D;
+            const TQ* b = q0 + (size_t)(gid + 8) * qkvStride + hh * D;
 #pragma unroll
             for (int ks = 0; ks < KS; ks++) {
                 int c = ks * 16 + tig * 2;
@@ -180,7 +193,8 @@ struct WarpTile {
     }
 
     // out0: row 0 of the warp's 16 at its first head (stride outStride; head hh at + hh * D).
-    __device__ __forceinline__ void finish(float* out0, int outStride) {
+    template <typename TO>
+    __device__ __forceinline__ void finish(TO* out0, int outStride) {
 #pragma unroll
         for (int hh = 0; hh < NH; hh++) {
 #pragma unroll
@@ -190,11 +204,10 @@ struct WarpTile {
                 li += __shfl_xor_sync(0xffffffffu, li, 2);
                 if (rslot[i] < 0) continue;
                 float inv = 1.f / li;
-                float* orow = out0 + (size_t)(gid + 8 * i) * outStride + hh * D;
+                TO* orow = out0 + (size_t)(gid + 8 * i) * outStride + hh * D;
 #pragma unroll
                 for (int dt = 0; dt < DT; dt++) {
-                    *reinterpret_cast<float2*>(orow + dt * 8 + tig * 2) =
-                        make_float2(o[hh][dt][2 * i] * inv, o[hh][dt][2 * i + 1] * inv);
+                    store_o2(orow + dt * 8 + tig * 2, o[hh][dt][2 * i] * inv, o[hh][dt][2 * i + 1] * inv);
                 }
             }
         }

@@ -1,5 +1,8 @@
 // Shared device helpers for the kernels of this folder (included, never compiled alone):
-// BF16 conversions and warp/block reductions. Activations are float32; weights and the KV cache BF16.
+// BF16 conversions and warp/block reductions. Activations are float32 (the residual stream, logits) or
+// BF16 ("narrow" intermediates: normed inputs, q|k|v, attention output, gate|up); weights and the KV
+// cache are BF16. Kernels that touch activations are templates over the element type (float or
+// __nv_bfloat16), instantiated as <op>_v<N>_f32 / _bf16; all arithmetic is float32.
 #pragma once
 #include <cuda_bf16.h>
 #include <stdint.h>
@@ -52,3 +55,10 @@ __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
     __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);
     return *reinterpret_cast<uint32_t*>(&v);
 }
+
+// Element conversions for the activation templates (float or BF16 storage, float32 math).
+__device__ __forceinline__ float to_f32(float v) { return v; }
+__device__ __forceinline__ float to_f32(__nv_bfloat16 v) { return __bfloat162float(v); }
+template <typename T> __device__ __forceinline__ T from_f32(float v);
+template <> __device__ __forceinline__ float from_f32<float>(float v) { return v; }
+template <> __device__ __forceinline__ __nv_bfloat16 from_f32<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }

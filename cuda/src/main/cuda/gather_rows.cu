@@ -1,13 +1,25 @@
 // gather_rows: dst[r * width + c] = src[rows[r] * srcStride + colOffset + c], r < R, c < width
 // (dst already offset by the launcher). Picks the last token's hidden state for the LM head and
-// records post-RoPE queries for the importance scorer.
-// Shapes: src [*, srcStride] f32, rows [R] int32, dst [R, width] f32. Live: v1, grid (R), block-strided columns.
+// records post-RoPE queries (from BF16 qkv rows) for the importance scorer.
+// Shapes: src [*, srcStride] f32 or BF16, rows [R] int32, dst [R, width] f32.
+// Live: v1, grid (R), block-strided columns, one instantiation per source type.
 #include "common.cuh"
 
-extern "C" __global__ void gather_rows_v1(float* __restrict__ dst, const float* __restrict__ src,
-                                          const int* __restrict__ rows, int srcStride, int colOffset, int width) {
+template <typename T>
+__device__ void gather_rows1(float* __restrict__ dst, const T* __restrict__ src, const int* __restrict__ rows,
+                             int srcStride, int colOffset, int width) {
     int r = blockIdx.x;
-    const float* s = src + (size_t)rows[r] * srcStride + colOffset;
+    const T* s = src + (size_t)rows[r] * srcStride + colOffset;
     float* d = dst + (size_t)r * width;
-    for (int c = threadIdx.x; c < width; c += blockDim.x) d[c] = s[c];
+    for (int c = threadIdx.x; c < width; c += blockDim.x) d[c] = to_f32(s[c]);
+}
+
+extern "C" __global__ void gather_rows_v1_f32(float* __restrict__ dst, const float* __restrict__ src,
+                                              const int* __restrict__ rows, int srcStride, int colOffset, int width) {
+    gather_rows1(dst, src, rows, srcStride, colOffset, width);
+}
+
+extern "C" __global__ void gather_rows_v1_bf16(float* __restrict__ dst, const __nv_bfloat16* __restrict__ src,
+                                               const int* __restrict__ rows, int srcStride, int colOffset, int width) {
+    gather_rows1(dst, src, rows, srcStride, colOffset, width);
 }

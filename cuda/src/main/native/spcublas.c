@@ -119,14 +119,16 @@ JNIEXPORT jint JNICALL Java_io_specprefill_cuda_Cublas_nativeVersion(JNIEnv* env
 }
 
 /*
- * Row-major out[T, n] (f32) = x[T, k] (BF16) . w[n, k]^T (BF16), float32 accumulation. In cuBLAS's
+ * Row-major out[T, n] (f32 or BF16, outType) = x[T, k] (BF16) . w[n, k]^T (BF16) + beta * out,
+ * float32 accumulation (beta 0, or 1 to add into a float32 out: the residual). In cuBLAS's
  * column-major terms: C[n, T] = W^T[n, k] . X[k, T], i.e. transa = T (w is col-major [k, n]),
  * transb = N (x is col-major [k, T]), lda = ldb = k, ldc = n.
  */
-JNIEXPORT jint JNICALL Java_io_specprefill_cuda_Cublas_nativeGemmBf16(JNIEnv* env, jclass cls, jlong handle, jint T,
-                                                                     jint n, jint k, jlong w, jlong x, jlong out) {
-    const float alpha = 1.0f, beta = 0.0f;
+JNIEXPORT jint JNICALL Java_io_specprefill_cuda_Cublas_nativeGemm(JNIEnv* env, jclass cls, jlong handle, jint T,
+                                                                  jint n, jint k, jlong w, jlong x, jlong out,
+                                                                  jboolean outBf16, jfloat betaValue) {
+    const float alpha = 1.0f, beta = betaValue;
     return p_gemm_ex((cublasHandle_t) (size_t) handle, CUBLAS_OP_T, CUBLAS_OP_N, n, T, k, &alpha,
                      (const void*) (size_t) w, CUDA_R_16BF, k, (const void*) (size_t) x, CUDA_R_16BF, k, &beta,
-                     (void*) (size_t) out, CUDA_R_32F, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+                     (void*) (size_t) out, outBf16 ? CUDA_R_16BF : CUDA_R_32F, n, CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
 }

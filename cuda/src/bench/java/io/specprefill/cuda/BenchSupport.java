@@ -1,5 +1,6 @@
 package io.specprefill.cuda;
 
+import io.specprefill.udf.llama.Backend;
 import jcuda.driver.CUevent;
 import jcuda.driver.JCudaDriver;
 
@@ -12,23 +13,61 @@ import java.util.Arrays;
  * fixed-width rows {@code op | shape | version | ms | GB/s | TFLOP/s | % of ceiling}.
  */
 final class BenchSupport {
-    /** Ceilings measured on the lent H100 (SPEC.md 7): BF16 GEMM 789 TFLOP/s, device copy 3.0 TB/s. */
-    static final double PEAK_TFLOPS = 789;
-    static final double PEAK_GBS = 3000;
+    /** Ceilings, measured on the card by {@link #measureCeilings} (defaults: the H200's, SPEC.md 7). */
+    static double peakTflops = 790;
+    static double peakGbs = 4300;
+    private static DeviceMemory flush;
 
     private BenchSupport() {
     }
 
     static void header(CudaBackend b, String command) {
         System.out.println("# " + b.describe());
-        System.out.println("# attention kernels: attention_prefill_v" + b.prefillVersion + ", attention_decode_v"
-                + b.decodeVersion);
+        System.out.println("# attention: " + (b.usesCudnn() ? "cuDNN fused (fresh BF16 prefills), " : "")
+                + "attention_prefill_v" + b.choice.prefillVersion + ", attention_decode_v" + b.choice.decodeVersion
+                + "; decode steps as CUDA graphs: " + b.choice.graphs);
         System.out.println("# date " + LocalDate.now() + ", git " + System.getProperty("specprefill.git", "?")
                 + ", command: " + command);
     }
 
+    /**
+     * The two ceilings of METHOD.md, measured here: a 2 GiB device-to-device copy (bytes read plus
+     * written) and an 8192^3 BF16 GEMM through our cuBLAS path, random data, median of 10.
+     */
+    static void measureCeilings(CudaBackend b) {
+        long bytes = 2L << 30;
+        try (DeviceMemory src = DeviceMemory.allocate(bytes, "copy source", b.name());
+             DeviceMemory dst = DeviceMemory.allocate(bytes, "copy destination", b.name())) {
+            SyntheticLlama.fillUniformF32(b, src.address, bytes / 4, 1, 1f);
+            double ms = timeMs(b, 2, 10, () -> Cuda.check(JCudaDriver.cuMemcpyDtoDAsync(dst.ptr, src.ptr, bytes,
+                    b.launcher().stream), "copy"));
+            peakGbs = 2.0 * bytes / ms / 1e6;
+        }
+        int n = 8192;
+        try (Backend.Weight w = SyntheticLlama.randomWeight(b, n, n, 7, 0.03f, "w");
+             Backend.Tensor x = b.narrowTensor((long) n * n); Backend.Tensor o = b.narrowTensor((long) n * n)) {
+            Handles.Tensor xt = (Handles.Tensor) x;
+            SyntheticLlama.fillBf16(b, xt.at(0), (long) n * n, 8, 1f);
+            double ms = timeMs(b, 2, 10, () -> b.matmul(o, x, w, n, n, n));
+            peakTflops = 2.0 * n * n * n / ms / 1e9;
+        }
+        System.out.printf("# ceilings measured here: device copy %.0f GB/s (read + write), BF16 GEMM 8192^3 %.0f TFLOP/s%n",
+                peakGbs, peakTflops);
+    }
+
+    /** Like {@link #timeMs}, with L2 (60 MB on an H200) flushed by a 512 MiB memset before each timed run. */
+    static double timeMsCold(CudaBackend b, int warmups, int repeats, Runnable body) {
+        if (flush == null) flush = DeviceMemory.allocate(512L << 20, "L2 flush", b.name());
+        return timeMs(b, warmups, repeats, body, () -> Cuda.check(JCudaDriver.cuMemsetD8Async(flush.ptr, (byte) 1,
+                flush.bytes, b.launcher().stream), "L2 flush"));
+    }
+
     /** Median milliseconds of {@code repeats} timed runs of body on the backend's stream, after warm-ups. */
     static double timeMs(CudaBackend b, int warmups, int repeats, Runnable body) {
+        return timeMs(b, warmups, repeats, body, () -> { });
+    }
+
+    private static double timeMs(CudaBackend b, int warmups, int repeats, Runnable body, Runnable beforeEach) {
         b.bind();
         for (int i = 0; i < warmups; i++) body.run();
         b.synchronize();
@@ -38,6 +77,7 @@ final class BenchSupport {
         double[] ms = new double[repeats];
         float[] t = new float[1];
         for (int i = 0; i < repeats; i++) {
+            beforeEach.run();
             JCudaDriver.cuEventRecord(start, b.kernels().launcher().stream);
             body.run();
             JCudaDriver.cuEventRecord(stop, b.kernels().launcher().stream);
@@ -72,7 +112,7 @@ final class BenchSupport {
     /** One row; bytes or flops may be 0 when not meaningful; the ceiling is the larger of the two fractions. */
     static void row(String op, String shape, String version, double ms, double bytes, double flops) {
         double gbs = bytes / ms / 1e6, tflops = flops / ms / 1e9;
-        double pct = 100 * Math.max(gbs / PEAK_GBS, tflops / PEAK_TFLOPS);
+        double pct = 100 * Math.max(gbs / peakGbs, tflops / peakTflops);
         System.out.printf("%-18s | %-28s | %-22s | %9.3f | %8.1f | %8.1f | %5.1f%%%n", op, shape, version, ms, gbs,
                 tflops, pct);
     }

@@ -1,23 +1,33 @@
 package io.specprefill.cuda;
 
+import io.specprefill.udf.generate.Generation;
+import io.specprefill.udf.generate.Generator;
+import io.specprefill.udf.generate.Request;
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Batch;
 import io.specprefill.udf.llama.LayerHook;
 import io.specprefill.udf.llama.LlamaForward;
 import io.specprefill.udf.llama.LlamaModel;
-import io.specprefill.udf.llama.QueryRecorder;
-import io.specprefill.udf.model.LlamaConfig;
 import io.specprefill.udf.prefill.Selection;
+import io.specprefill.udf.prefill.SpeculativePrefill;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
  * End-to-end timings on synthetic Llama-3.2-1B and Llama-3.1-8B (random BF16 weights of real shapes
- * made on the GPU): full prefill of N tokens (logits of the last token only), decode ms per token
- * with a 32K cache (greedy, the argmax copied back each step), and speculative-prefill TTFT (1B draft
- * scores the prompt with A = 8 look-ahead queries, keep 0.1 of 32-token chunks, 8B target prefills
- * the kept tokens at their original positions and yields the first token). Wall clock around whole
- * steps, each ending in a device-to-host copy; 1 warm-up, median of 3.
+ * made on the GPU), wall clock around whole steps, each ending in a device-to-host copy:
+ * <ul>
+ *   <li>full prefill of N tokens (logits of the last token only; 1 warm-up, median of 3);</li>
+ *   <li>decode ms per token with a 32K cache (greedy, the argmax copied back each step), with the
+ *       step replayed as a CUDA graph and launched op by op;</li>
+ *   <li>batched decode tokens/s at batch 1, 8 and 32 with a 4K cache (8B);</li>
+ *   <li>speculative-prefill TTFT through the classes the Spark tasks run: {@link SpeculativePrefill}
+ *       (draft prefill, A = 8 look-ahead, importance, keep 0.1 of 32-token chunks) then
+ *       {@link Generator} (target prefill of the kept tokens at their positions, first token), with
+ *       its breakdown.</li>
+ * </ul>
  * Run: java -cp ... io.specprefill.cuda.ForwardBench [lengths, e.g. 4096,8192,16384,32768]
  */
 public final class ForwardBench {
@@ -26,11 +36,11 @@ public final class ForwardBench {
 
     public static void main(String[] args) {
         int[] lengths = {4096, 8192, 16384, 32768};
-        if (args.length > 0) lengths = java.util.Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
-        int max = java.util.Arrays.stream(lengths).max().getAsInt();
+        if (args.length > 0) lengths = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
+        int max = Arrays.stream(lengths).max().getAsInt();
         try (CudaBackend b = CudaBackend.open(0)) {
             BenchSupport.header(b, "ForwardBench " + String.join(" ", args));
-            System.out.printf("%-14s | %-34s | %10s | %10s%n", "model", "measure", "ms", "tok/s");
+            System.out.printf("%-14s | %-40s | %10s | %10s%n", "model", "measure", "ms", "tok/s");
             LlamaModel draft = SyntheticLlama.build(b, SyntheticLlama.config("llama-3.2-1b"), 1);
             LlamaModel target = SyntheticLlama.build(b, SyntheticLlama.config("llama-3.1-8b"), 2);
             for (LlamaModel m : new LlamaModel[]{draft, target}) {
@@ -39,26 +49,27 @@ public final class ForwardBench {
                     for (int n : lengths) {
                         int[] tok = tokens(n, m.config.vocabSize(), n);
                         double ms = BenchSupport.wallMs(1, 3, () -> f.prefill(cache, Batch.of(tok)).argmax(0));
-                        System.out.printf("%-14s | %-34s | %10.1f | %10.0f%n", name, "full prefill N=" + n, ms, n / ms * 1e3);
+                        row(name, "full prefill N=" + n, ms, n / ms * 1e3);
                     }
-                    double step = decode(f, cache, max);
-                    System.out.printf("%-14s | %-34s | %10.2f | %10.1f%n", name, "decode per token, cache " + max, step, 1e3 / step);
+                    for (boolean graphs : new boolean[]{true, false}) {
+                        b.choice.graphs = graphs;
+                        double step = decode(f, cache, max, 1);
+                        row(name, "decode per token, cache " + max + (graphs ? ", graph" : ", no graph"), step, 1e3 / step);
+                    }
+                    b.choice.reset();
                 }
             }
-            try (LlamaForward df = new LlamaForward(draft); LlamaForward tf = new LlamaForward(target);
-                 QueryRecorder rec = new QueryRecorder(b, draft.config, 1, LOOK_AHEAD); Backend.Tensor scores = b.tensor(max);
-                 Backend.KvCache dc = df.newCache(1, max + LOOK_AHEAD); Backend.KvCache tc = tf.newCache(1, max)) {
-                for (int n : new int[]{8192, 32768}) {
-                    if (n > max) continue;
-                    int[] kept = new int[1];
-                    double ms = BenchSupport.wallMs(1, 3, () -> kept[0] = specPrefill(b, df, tf, rec, scores, dc, tc, n));
-                    System.out.printf("%-14s | %-34s | %10.1f | %10.0f%n", "1b -> 8b",
-                            "spec-prefill TTFT N=" + n + " p=0.1 K=" + kept[0], ms, n / ms * 1e3);
-                }
-            }
+            batchedDecode(target, 4096);
+            specPrefill(draft, target, max);
+            long[] g = b.graphCounts();
+            System.out.println("# CUDA graphs captured " + g[0] + ", replays " + g[1]);
             draft.close();
             target.close();
         }
+    }
+
+    private static void row(String model, String measure, double ms, double perSecond) {
+        System.out.printf("%-14s | %-40s | %10.2f | %10.1f%n", model, measure, ms, perSecond);
     }
 
     private static int[] tokens(int n, int vocab, long seed) {
@@ -68,40 +79,80 @@ public final class ForwardBench {
         return t;
     }
 
-    /** Prefills n tokens, then times DECODE_STEPS greedy steps; ms per step (median of 3 runs' means). */
-    private static double decode(LlamaForward f, Backend.KvCache cache, int n) {
-        int first = f.prefill(cache, Batch.of(tokens(n, f.model().config.vocabSize(), 7))).argmax(0);
+    /**
+     * B sequences prefilled with n tokens each, then DECODE_STEPS greedy steps of all B rows at once;
+     * ms per step (median of 3 runs' means).
+     */
+    private static double decode(LlamaForward f, Backend.KvCache cache, int n, int B) {
+        int vocab = f.model().config.vocabSize();
+        int[] next = new int[B], seqs = new int[B];
+        for (int i = 0; i < B; i++) {
+            seqs[i] = i;
+            Batch.Builder bb = Batch.builder();
+            bb.add(i, tokens(n, vocab, 7 + i), iota(n), 0);
+            next[i] = f.prefill(cache, bb.build()).argmax(0);
+        }
+        int[] pos = new int[B], tok = new int[B];
         return BenchSupport.wallMs(1, 3, () -> {
-            int next = first;
-            for (int i = 0; i < DECODE_STEPS; i++) {
-                next = f.decodeStep(cache, 1, new int[]{0}, new int[]{next}, new int[]{n + i}, new int[]{n + i},
-                        LayerHook.NONE).argmax(0);
+            System.arraycopy(next, 0, tok, 0, B);
+            for (int s = 0; s < DECODE_STEPS; s++) {
+                Arrays.fill(pos, n + s);
+                var logits = f.decodeStep(cache, B, seqs, tok, pos, pos, LayerHook.NONE);
+                for (int i = 0; i < B; i++) tok[i] = logits.argmax(i);
             }
         }) / DECODE_STEPS;
     }
 
-    /**
-     * SPEC.md 4 + 5 for one prompt of n tokens, on forwards and caches made beforehand (allocation is
-     * not part of TTFT): returns K, the kept token count, after the first token reached the host.
-     */
-    private static int specPrefill(CudaBackend b, LlamaForward draft, LlamaForward target, QueryRecorder rec,
-                                   Backend.Tensor scores, Backend.KvCache dc, Backend.KvCache tc, int n) {
-        LlamaConfig c = draft.model().config;
-        int[] prompt = tokens(n, c.vocabSize(), 99);
-        rec.clear();
-        rec.record(n - 1, 0, 0);
-        int next = draft.prefill(dc, Batch.of(prompt), new int[]{n - 1}, rec).argmax(0);
-        for (int a = 1; a < LOOK_AHEAD; a++) {
-            rec.clear();
-            rec.record(0, 0, a);
-            next = draft.decodeStep(dc, 1, new int[]{0}, new int[]{next}, new int[]{n - 1 + a}, new int[]{n - 1 + a}, rec)
-                    .argmax(0);
+    private static int[] iota(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        return p;
+    }
+
+    /** Decode throughput of the 8B at batch 1, 8 and 32 over a cache of n tokens per sequence. */
+    private static void batchedDecode(LlamaModel target, int n) {
+        for (int B : new int[]{1, 8, 32}) {
+            try (LlamaForward f = new LlamaForward(target); Backend.KvCache cache = f.newCache(B, n + DECODE_STEPS + 8)) {
+                double step = decode(f, cache, n, B);
+                row("llama-3.1-8b", "batched decode B=" + B + ", cache " + n + ", graph", step, B * 1e3 / step);
+            }
         }
-        float[] s = new float[n];
-        b.importance(scores, 0, rec.queries(), dc, 0, n, LOOK_AHEAD, LOOK_AHEAD, 13, c.nHeads());
-        b.read(scores, 0, s, n);
-        int[] kept = Selection.select(s, n, 0.1, 32, 32);
-        target.prefill(tc, Batch.of(Selection.gather(prompt, kept), kept)).argmax(0);
-        return kept.length;
+    }
+
+    /**
+     * TTFT of one prompt of n tokens through the product's classes: the draft scores it
+     * (SpeculativePrefill.select, the stage-1 algorithm), the target prefills the kept tokens at their
+     * positions and samples the first token (Generator, stage 2). Median of 3 after a warm-up; the
+     * breakdown is the median run's phases.
+     */
+    private static void specPrefill(LlamaModel draft, LlamaModel target, int max) {
+        SpeculativePrefill.Params params = new SpeculativePrefill.Params(0.1, 32, 13, LOOK_AHEAD, 32);
+        try (SpeculativePrefill scorer = new SpeculativePrefill(draft, params); Generator generator = new Generator(target)) {
+            for (int n : new int[]{8192, 32768}) {
+                if (n > max) continue;
+                int[] prompt = tokens(n, draft.config.vocabSize(), 99);
+                double[][] runs = new double[4][];
+                for (int r = 0; r < 4; r++) {
+                    long t0 = System.nanoTime();
+                    int[] kept = scorer.select(List.of(prompt)).get(0);
+                    Request req = new Request(Selection.gather(prompt, kept), kept, n, 1, io.specprefill.udf.generate.Sampler.ARGMAX, null);
+                    Generation g = generator.generate(req);
+                    double ttft = (System.nanoTime() - t0) / 1e6;
+                    SpeculativePrefill.Timings t = scorer.timings();
+                    runs[r] = new double[]{ttft, t.prefillMs(), t.lookaheadMs(), t.scoringMs(), g.prefillMs(), g.ttftMs(),
+                            kept.length};
+                }
+                double[][] timed = Arrays.copyOfRange(runs, 1, 4);
+                Arrays.sort(timed, (a, c) -> Double.compare(a[0], c[0]));
+                double[] m = timed[1];
+                String label = "N=" + n + " p=0.1 K=" + (int) m[6];
+                row("1b -> 8b", "spec-prefill TTFT " + label, m[0], n / m[0] * 1e3);
+                row("1b -> 8b", "  draft prefill (1b, N rows)", m[1], n / m[1] * 1e3);
+                row("1b -> 8b", "  look-ahead " + (LOOK_AHEAD - 1) + " decode steps", m[2], 0);
+                row("1b -> 8b", "  importance + selection", m[3], 0);
+                row("1b -> 8b", "  target prefill (8b, K rows)", m[4], m[6] / m[4] * 1e3);
+                row("1b -> 8b", "  first token (sampling)", m[5] - m[4], 0);
+            }
+        }
     }
 }

@@ -4,72 +4,98 @@ import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.SeqBatch;
 
 /**
- * Times every GPU op at Llama-3.1-8B / 3.2-1B shapes on random inputs and prints one table row per
- * (op, shape, version). Bytes count each input read once and each output written once; FLOPs count
- * 2 per multiply-add (causal attention: half the N x N score matrix).
+ * Times the GPU ops at Llama-3.1-8B / 3.2-1B shapes on random inputs, every live version and path side
+ * by side, and prints one table row per (op, shape, version). Activations are BF16 (narrow tensors)
+ * as in the forward pass, the residual float32. Bytes count each input read once and each output
+ * written once; FLOPs count 2 per multiply-add (causal attention: half the N x N score matrix).
+ * Bandwidth-bound rows flush L2 before each timed run. The ceilings are measured first, on the card.
  * Run: java -cp ... io.specprefill.cuda.KernelBench [device]
  */
 public final class KernelBench {
     private final CudaBackend b;
-    private final Kernels k;
     private long seed = 1;
 
     private KernelBench(CudaBackend b) {
         this.b = b;
-        this.k = b.kernels();
     }
 
     public static void main(String[] args) {
         try (CudaBackend b = CudaBackend.open(args.length > 0 ? Integer.parseInt(args[0]) : 0)) {
             BenchSupport.header(b, "KernelBench");
+            BenchSupport.measureCeilings(b);
             BenchSupport.tableHeader();
             KernelBench kb = new KernelBench(b);
             kb.gemms();
-            kb.elementwise(32768, 4096, 14336);
-            kb.attention(32, 8, 128, 8192);
-            kb.attention(32, 8, 128, 32768);
-            kb.attention(32, 8, 64, 32768);
+            kb.elementwise(32768, 4096, 14336, 32, 8, 128);
+            for (int[] s : new int[][]{{128, 8192}, {128, 32768}, {64, 8192}, {64, 32768}}) kb.attention(32, 8, s[0], s[1]);
+            kb.cudnnPlanCost(32, 8, 128);
             kb.importance(16, 32, 8, 64, 32768, 8);
         }
     }
 
-    private Backend.Tensor random(long n, float scale) {
-        Backend.Tensor t = b.tensor(n);
-        k.fillUniformF32(((Handles.Tensor) t).at(0), n, seed++, scale);
+    private Backend.Tensor narrowRandom(long n, float scale) {
+        Backend.Tensor t = b.narrowTensor(n);
+        SyntheticLlama.fillBf16(b, ((Handles.Tensor) t).at(0), n, seed++, scale);
         return t;
     }
 
+    private Backend.Tensor random(long n, float scale) {
+        Backend.Tensor t = b.tensor(n);
+        SyntheticLlama.fillUniformF32(b, ((Handles.Tensor) t).at(0), n, seed++, scale);
+        return t;
+    }
+
+    /** Prefill GEMMs (cuBLAS, BF16 in and out, or += into the float32 residual) and decode GEMVs vs cuBLAS. */
     private void gemms() {
-        int[][] shapes = {{4096, 6144, 4096}, {4096, 4096, 4096}, {4096, 28672, 4096}, {4096, 4096, 14336},
-                {1, 6144, 4096}, {1, 28672, 4096}, {1, 4096, 14336}, {1, 128256, 4096}, {8192, 8192, 8192}};
+        // {T, n, k, add}: 8B qkv, wo, w13, w2 at T = 4096; 1B's at 4096; then decode rows.
+        int[][] shapes = {{4096, 6144, 4096, 0}, {4096, 4096, 4096, 1}, {4096, 28672, 4096, 0}, {4096, 4096, 14336, 1},
+                {4096, 3072, 2048, 0}, {4096, 16384, 2048, 0}, {4096, 2048, 8192, 1},
+                {1, 6144, 4096, 0}, {1, 4096, 4096, 1}, {1, 28672, 4096, 0}, {1, 4096, 14336, 1}, {1, 128256, 4096, 0},
+                {8, 28672, 4096, 0}, {32, 28672, 4096, 0}};
         for (int[] s : shapes) {
             int T = s[0], n = s[1], kk = s[2];
-            try (Backend.Weight w = b.randomWeight(n, kk, seed++, 0.03f, "w"); Backend.Tensor x = random((long) T * kk, 1f);
-                 Backend.Tensor o = b.tensor((long) T * n)) {
+            boolean add = s[3] == 1;
+            try (Backend.Weight w = SyntheticLlama.randomWeight(b, n, kk, seed++, 0.03f, "w");
+                 Backend.Tensor x = narrowRandom((long) T * kk, 1f);
+                 Backend.Tensor o = add ? random((long) T * n, 1f) : b.narrowTensor((long) T * n)) {
                 String shape = "T=" + T + " n=" + n + " k=" + kk;
                 double flops = 2.0 * T * n * kk;
-                double bytes = 2.0 * n * kk + 4.0 * T * kk + 4.0 * T * n;
-                double ms = BenchSupport.timeMs(b, 3, 10, () -> b.matmul(o, x, w, T, n, kk));
-                BenchSupport.row("matmul", shape, "to_bf16+cublasGemmEx", ms, bytes, flops);
-                long xb = b.scratch().get("matmul.x", (long) T * kk * 2);
-                Handles.Tensor xt = (Handles.Tensor) x;
-                double cast = BenchSupport.timeMs(b, 3, 10, () -> k.toBf16(xb, xt.at(0), (long) T * kk));
-                BenchSupport.row("  of which to_bf16", shape, "to_bf16_v1", cast, 6.0 * T * kk, 0);
+                double bytes = 2.0 * n * kk + 2.0 * T * kk + (add ? 8.0 : 2.0) * T * n;
+                String op = add ? "matmulAdd" : "matmul";
+                Runnable run = add ? () -> b.matmulAdd(o, x, w, T, n, kk) : () -> b.matmul(o, x, w, T, n, kk);
+                String version = T <= Kernels.GEMV_MAX_ROWS ? "gemv_v1" : "cublasGemmEx";
+                BenchSupport.row(op, shape, version, BenchSupport.timeMsCold(b, 3, 10, run), bytes, flops);
+                if (T <= Kernels.GEMV_MAX_ROWS) {   // cuBLAS on the same decode shape, for the record
+                    Handles.Tensor xt = (Handles.Tensor) x, ot = (Handles.Tensor) o;
+                    Handles.Weight wt = (Handles.Weight) w;
+                    Cublas cublas = b.cublas();
+                    double ms = BenchSupport.timeMsCold(b, 3, 10, () -> cublas.gemm(b.launcher().streamAddress, T, n, kk,
+                            wt.mem.address, xt.at(0), ot.at(0), ot.bf16(), add));
+                    BenchSupport.row(op, shape, "cublasGemmEx", ms, bytes, flops);
+                }
             }
         }
     }
 
-    private void elementwise(int T, int dim, int hidden) {
-        try (Backend.Tensor x = random((long) T * dim, 2f); Backend.Tensor y = random((long) T * dim, 2f);
-             Backend.Tensor gu = random(2L * T * hidden, 4f); Backend.Tensor h = b.tensor((long) T * hidden);
-             Backend.Weight w = b.constantVector(dim, 1f, "norm")) {
+    private void elementwise(int T, int dim, int hidden, int H, int G, int D) {
+        try (Backend.Tensor x = random((long) T * dim, 2f); Backend.Tensor xb = b.narrowTensor((long) T * dim);
+             Backend.Tensor gu = narrowRandom(2L * T * hidden, 4f); Backend.Tensor h = b.narrowTensor((long) T * hidden);
+             Backend.Weight w = SyntheticLlama.constantVector(b, dim, 1f, "norm")) {
             String s = "T=" + T + " dim=" + dim;
-            BenchSupport.row("rmsnorm", s, "rmsnorm_v1",
-                    BenchSupport.timeMs(b, 3, 20, () -> b.rmsnorm(y, x, w, T, dim, 1e-5f)), 8.0 * T * dim, 0);
-            BenchSupport.row("add", s, "add_v1",
-                    BenchSupport.timeMs(b, 3, 20, () -> b.add(x, y, (long) T * dim)), 12.0 * T * dim, 0);
-            BenchSupport.row("swiglu", "T=" + T + " hidden=" + hidden, "swiglu_v1",
-                    BenchSupport.timeMs(b, 3, 20, () -> b.swiglu(h, gu, T, hidden)), 12.0 * T * hidden, 0);
+            BenchSupport.row("rmsnorm", s, "rmsnorm_v2_bf16",
+                    BenchSupport.timeMsCold(b, 3, 20, () -> b.rmsnorm(xb, x, w, T, dim, 1e-5f)), 6.0 * T * dim, 0);
+            BenchSupport.row("swiglu", "T=" + T + " hidden=" + hidden, "swiglu_v2_bf16",
+                    BenchSupport.timeMsCold(b, 3, 20, () -> b.swiglu(h, gu, T, hidden)), 6.0 * T * hidden, 0);
+        }
+        int stride = (H + 2 * G) * D;
+        try (Backend.Tensor qkv = narrowRandom((long) T * stride, 1f); Backend.Tensor freq = random(D / 2, 0.5f);
+             Backend.KvCache cache = b.kvCache(1, 1, T, G, D)) {
+            SeqBatch rows = oneSequence(T, 0);
+            String s = "T=" + T + " H=" + H + " G=" + G + " D=" + D;
+            BenchSupport.row("rope", s, "rope_v2_bf16", BenchSupport.timeMsCold(b, 2, 10,
+                    () -> b.rope(qkv, rows.slot(), freq, T, H, G, D)), 4.0 * T * (H + G) * D, 0);
+            BenchSupport.row("kv_write", s, "kv_write_v2_bf16", BenchSupport.timeMsCold(b, 2, 10,
+                    () -> b.kvWrite(cache, 0, qkv, rows, H)), 8.0 * T * G * D, 0);
         }
     }
 
@@ -82,32 +108,60 @@ public final class KernelBench {
         return new SeqBatch(1, T, new int[]{0, T}, new int[]{0}, seq, slot, s, l);
     }
 
+    /** Prefill: cuDNN's fused attention against ours (v3, v2); decode: v1, v2, v3 over the N cached keys. */
     private void attention(int H, int G, int D, int N) {
         int stride = (H + 2 * G) * D;
-        try (Backend.KvCache cache = b.kvCache(1, 1, N + 1, G, D); Backend.Tensor qkv = random((long) N * stride, 1f);
-             Backend.Tensor out = b.tensor((long) N * H * D); Backend.Tensor poison = random((long) N * stride, 1f)) {
+        try (Backend.KvCache cache = b.kvCache(1, 1, N + 1, G, D); Backend.Tensor qkv = narrowRandom((long) N * stride, 1f);
+             Backend.Tensor out = b.narrowTensor((long) N * H * D)) {
             SeqBatch prefill = oneSequence(N, 0);
             b.kvWrite(cache, 0, qkv, prefill, H);
             String shape = "H=" + H + " G=" + G + " D=" + D + " N=" + N;
-            b.attentionPath = CudaBackend.AttentionPath.PREFILL;
-            for (int v = 2; v <= 3; v++) {
-                b.prefillVersion = v;
-                double ms = BenchSupport.timeMs(b, 2, 5, () -> b.attention(out, qkv, cache, 0, prefill, H));
-                BenchSupport.row("attention prefill", shape, "attention_prefill_v" + v, ms, 0, 4.0 * H * D * N * (N + 1) / 2.0);
+            double flops = 4.0 * H * D * N * (N + 1) / 2.0;
+            if (b.usesCudnn()) {
+                double ms = BenchSupport.timeMs(b, 2, 10, () -> b.attention(out, qkv, cache, 0, prefill, H));
+                BenchSupport.row("attention prefill", shape, "cudnn_sdpa_fused", ms, 0, flops);
             }
-            b.resetKernelChoice();
+            b.choice.cudnn = false;
+            b.choice.path = KernelChoice.Path.PREFILL;
+            for (int v = 3; v >= 2; v--) {
+                b.choice.prefillVersion = v;
+                double ms = BenchSupport.timeMs(b, 2, 5, () -> b.attention(out, qkv, cache, 0, prefill, H));
+                BenchSupport.row("attention prefill", shape, "attention_prefill_v" + v, ms, 0, flops);
+            }
+            b.choice.reset();
             SeqBatch decode = oneSequence(1, N);
             b.kvWrite(cache, 0, qkv, decode, H);
-            for (int v = 1; v <= 2; v++) {
-                b.decodeVersion = v;
-                double dm = BenchSupport.timeMs(b, 5, 50, () -> b.attention(out, qkv, cache, 0, decode, H));
+            for (int v = 3; v >= 1; v--) {
+                b.choice.decodeVersion = v;
+                double dm = BenchSupport.timeMsCold(b, 5, 30, () -> b.attention(out, qkv, cache, 0, decode, H));
                 BenchSupport.row("attention decode", shape + " T=1", "attention_decode_v" + v, dm, 4.0 * (N + 1) * G * D, 0);
             }
-            b.resetKernelChoice();
-            BenchSupport.row("rope", "T=" + N + " " + shape, "rope_v1", BenchSupport.timeMs(b, 2, 10,
-                    () -> b.rope(poison, prefill.slot(), qkv, N, H, G, D)), 8.0 * N * (H + G) * D, 0);
-            BenchSupport.row("kv_write", "T=" + N + " " + shape, "kv_write_v1", BenchSupport.timeMs(b, 2, 10,
-                    () -> b.kvWrite(cache, 0, qkv, prefill, H)), 8.0 * N * G * D, 0);
+            b.choice.reset();
+        }
+    }
+
+    /** What a new prompt length costs cuDNN: building the plan (first call) against a cached-plan call. */
+    private void cudnnPlanCost(int H, int G, int D) {
+        if (!b.usesCudnn()) return;
+        int stride = (H + 2 * G) * D;
+        for (int N : new int[]{4093, 16411}) {
+            try (Backend.KvCache cache = b.kvCache(1, 1, N, G, D); Backend.Tensor qkv = narrowRandom((long) N * stride, 1f);
+                 Backend.Tensor out = b.narrowTensor((long) N * H * D)) {
+                SeqBatch prefill = oneSequence(N, 0);
+                b.kvWrite(cache, 0, qkv, prefill, H);
+                b.synchronize();
+                long t0 = System.nanoTime();
+                b.attention(out, qkv, cache, 0, prefill, H);
+                b.synchronize();
+                double first = (System.nanoTime() - t0) / 1e6;
+                double warm = BenchSupport.wallMs(1, 5, () -> {
+                    b.attention(out, qkv, cache, 0, prefill, H);
+                    b.synchronize();
+                });
+                BenchSupport.row("cudnn new length", "H=" + H + " G=" + G + " D=" + D + " N=" + N, "plan + run (wall)",
+                        first, 0, 0);
+                BenchSupport.row("cudnn same length", "H=" + H + " G=" + G + " D=" + D + " N=" + N, "run (wall)", warm, 0, 0);
+            }
         }
     }
 
@@ -115,7 +169,7 @@ public final class KernelBench {
         try (Backend.KvCache cache = b.kvCache(L, 1, n, G, D); Backend.Tensor q = random((long) L * A * H * D, 1f);
              Backend.Tensor out = b.tensor(n)) {
             Handles.KvCache c = (Handles.KvCache) cache;
-            k.fillUniformBf16(c.k.address, c.k.bytes / 2, seed++, 1f);
+            SyntheticLlama.fillBf16(b, c.k.address, c.k.bytes / 2, seed++, 1f);
             double ms = BenchSupport.timeMs(b, 2, 10, () -> b.importance(out, 0, q, cache, 0, n, A, A, 13, H));
             double bytes = (double) L * n * G * D * 2 + 3.0 * L * H * A * n * 4;
             BenchSupport.row("importance", "L=" + L + " H=" + H + " G=" + G + " D=" + D + " n=" + n + " A=" + A,

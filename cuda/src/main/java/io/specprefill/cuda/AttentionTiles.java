@@ -9,13 +9,18 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The work list of attention_prefill for one packed batch: tiles of up to 64 consecutive rows of one
- * sequence, each {row0, rows, seq, minSlot, maxSlot, 0, 0, 0} (int32), heaviest (largest maxSlot)
- * first so the long causal tiles start early and the short ones fill the tail. Also max(slot) + 1,
- * the key range the decode kernel must cover.
- *
- * <p>Built on the host from the SeqBatch's host copies and uploaded once per batch: every layer of a
- * step reuses it. The cache is keyed by the batch's contents (the forward may reuse arrays).
+ * The shape of one packed batch as the attention kernels need it, built on the host from the
+ * SeqBatch's host copies once per batch (every layer of a step reuses it; the cache is keyed by the
+ * batch's contents, since the forward pass may reuse arrays):
+ * <ul>
+ *   <li>the work list of attention_prefill: tiles of up to 64 consecutive rows of one sequence, each
+ *       {row0, rows, seq, minSlot, maxSlot, 0, 0, 0} (int32), heaviest (largest maxSlot) first so the
+ *       long causal tiles start early and the short ones fill the tail; uploaded only when the prefill
+ *       kernel asks, so a decode step copies nothing;</li>
+ *   <li>whether every sequence of the step is a fresh prefill (its rows take slots 0, 1, ... in
+ *       order), the case cuDNN's fused attention covers, with each sequence's first row and length;</li>
+ *   <li>whether every sequence has exactly one row (a decode step).</li>
+ * </ul>
  */
 final class AttentionTiles implements AutoCloseable {
     private final Launcher launcher;
@@ -24,41 +29,44 @@ final class AttentionTiles implements AutoCloseable {
     private int[] flat = new int[0];
     private boolean uploaded;
     private int numTiles;
-    private int maxLen;
     private boolean allSingleRows;
+    private boolean allFresh;
 
     AttentionTiles(Launcher launcher) {
         this.launcher = launcher;
     }
 
-    /**
-     * Makes the tiles current for {@code batch} (host side only; {@link #table()} uploads them when
-     * the prefill kernel needs them, so a decode step copies nothing).
-     */
+    /** Makes the shape current for {@code batch} (host side only). */
     void prepare(SeqBatch batch) {
         int T = batch.tokens();
-        int[] hostSlot = Arrays.copyOf(batch.hostSlot(), T);
-        if (Arrays.equals(seqStart, batch.seqStart()) && Arrays.equals(seqIndex, batch.seqIndex())
-                && Arrays.equals(slots, hostSlot)) {
+        int B = batch.sequences();
+        if (seqStart.length == B + 1 && Arrays.equals(seqStart, 0, B + 1, batch.seqStart(), 0, B + 1)
+                && Arrays.equals(seqIndex, batch.seqIndex()) && Arrays.equals(slots, 0, slots.length, batch.hostSlot(), 0, T)
+                && slots.length == T) {
             return;
         }
-        seqStart = batch.seqStart().clone();
+        seqStart = Arrays.copyOf(batch.seqStart(), B + 1);
         seqIndex = batch.seqIndex().clone();
-        slots = hostSlot;
+        slots = Arrays.copyOf(batch.hostSlot(), T);
         List<int[]> tiles = new ArrayList<>();
-        maxLen = 0;
         allSingleRows = true;
-        for (int i = 0; i < batch.sequences(); i++) {
-            int end = seqStart[i + 1];
-            if (end - seqStart[i] != 1) allSingleRows = false;
-            for (int r0 = seqStart[i]; r0 < end; r0 += Kernels.PREFILL_TILE_ROWS) {
+        allFresh = true;
+        for (int i = 0; i < B; i++) {
+            int start = seqStart[i], end = seqStart[i + 1];
+            if (end - start != 1) allSingleRows = false;
+            for (int r = start; r < end; r++) {
+                if (slots[r] != r - start) {
+                    allFresh = false;
+                    break;
+                }
+            }
+            for (int r0 = start; r0 < end; r0 += Kernels.PREFILL_TILE_ROWS) {
                 int rows = Math.min(Kernels.PREFILL_TILE_ROWS, end - r0);
                 int min = Integer.MAX_VALUE, max = -1;
                 for (int r = r0; r < r0 + rows; r++) {
                     min = Math.min(min, slots[r]);
                     max = Math.max(max, slots[r]);
                 }
-                maxLen = Math.max(maxLen, max + 1);
                 tiles.add(new int[]{r0, rows, seqIndex[i], min, max, 0, 0, 0});
             }
         }
@@ -88,14 +96,34 @@ final class AttentionTiles implements AutoCloseable {
         return numTiles;
     }
 
-    /** max(slot) + 1 over the batch's rows. */
-    int maxLen() {
-        return maxLen;
-    }
-
     /** True when every sequence of the step has exactly one row (a decode step). */
     boolean allSingleRows() {
         return allSingleRows;
+    }
+
+    /** True when every sequence's rows take slots 0, 1, 2, ... in order (a fresh prefill). */
+    boolean allFresh() {
+        return allFresh;
+    }
+
+    /** Step-sequences of the current batch. */
+    int sequences() {
+        return seqIndex.length;
+    }
+
+    /** First packed row of step-sequence i. */
+    int start(int i) {
+        return seqStart[i];
+    }
+
+    /** Rows of step-sequence i. */
+    int length(int i) {
+        return seqStart[i + 1] - seqStart[i];
+    }
+
+    /** Cache sequence of step-sequence i. */
+    int cacheSequence(int i) {
+        return seqIndex[i];
     }
 
     @Override

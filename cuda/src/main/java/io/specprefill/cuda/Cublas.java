@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * GEMMs through cuBLAS: out[T, n] (f32) = x[T, k] (BF16) · w[n, k]^T (BF16), float32 accumulation
+ * GEMMs through cuBLAS: out[T, n] (f32 or BF16, += for the residual) = x[T, k] (BF16) · w[n, k]^T (BF16), float32 accumulation
  * ({@code cublasGemmEx}, CUBLAS_COMPUTE_32F, tensor cores), on a given stream with a fixed workspace.
  *
  * <p>Why this route: JCuda's own JCublas is linked against versioned {@code libcublas.so.12} symbols
@@ -22,7 +22,7 @@ import java.util.List;
  * heuristics inside and caches them), so plain GemmEx costs nothing against a hand-driven cuBLASLt.
  *
  * <p>One instance per device context: {@link #create} makes a handle bound to that context; the
- * caller keeps the context current while calling {@link #gemmBf16}.
+ * caller keeps the context current while calling {@link #gemm}.
  */
 public final class Cublas implements AutoCloseable {
     static final String LIBRARY_RESOURCE = "/native/linux-x86_64/libspcublas.so";
@@ -113,17 +113,20 @@ public final class Cublas implements AutoCloseable {
         return c;
     }
 
-    /** out[T, n] = x[T, k] · w[n, k]^T on {@code stream}; x, w BF16 device addresses, out f32. */
-    void gemmBf16(long stream, int T, int n, int k, long w, long x, long out) {
+    /**
+     * out[T, n] = x[T, k] · w[n, k]^T on {@code stream}, or out += (accumulate; float32 out only); x, w
+     * BF16 device addresses, out float32 or BF16.
+     */
+    void gemm(long stream, int T, int n, int k, long w, long x, long out, boolean outBf16, boolean accumulate) {
         if (stream != boundStream) {
             check(nativeSetStream(handle, stream), "cublasSetStream", "");
             check(nativeSetWorkspace(handle, workspace.address, workspace.bytes), "cublasSetWorkspace", "");
             boundStream = stream;
         }
-        int status = nativeGemmBf16(handle, T, n, k, w, x, out);
+        int status = nativeGemm(handle, T, n, k, w, x, out, outBf16, accumulate ? 1f : 0f);
         if (status != 0) {
-            throw new CudaException("cublasGemmEx BF16 out[T=" + T + ", n=" + n + "] = x[T, k=" + k + "] · w[n, k]^T"
-                    + " failed: " + statusName(status));
+            throw new CudaException("cublasGemmEx BF16 out[T=" + T + ", n=" + n + "] " + (accumulate ? "+" : "") + "= x[T, k="
+                    + k + "] · w[n, k]^T (out " + (outBf16 ? "BF16" : "f32") + ") failed: " + statusName(status));
         }
     }
 
@@ -173,5 +176,6 @@ public final class Cublas implements AutoCloseable {
 
     private static native int nativeVersion(long handle, int[] version);
 
-    private static native int nativeGemmBf16(long handle, int T, int n, int k, long w, long x, long out);
+    private static native int nativeGemm(long handle, int T, int n, int k, long w, long x, long out, boolean outBf16,
+                                         float beta);
 }

@@ -5,28 +5,30 @@ import io.specprefill.udf.llama.SeqBatch;
 import io.specprefill.udf.model.HostTensor;
 
 import jcuda.Pointer;
+import io.specprefill.udf.model.DType;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUstream_flags;
 import jcuda.driver.JCudaDriver;
 
 /**
  * {@link Backend} on one NVIDIA GPU (the caller picks the device ordinal). Weights live in BF16
- * (norm vectors f32), activations in float32, the KV cache in BF16; GEMMs go to cuBLAS with float32
- * accumulation, everything else to this module's kernels (see {@link Kernels}). All work runs in
- * call order on one stream of the device's primary context; {@code read} waits for it.
- *
- * <p>Why float32 activations: the Backend contract is float32, the residual stream keeps full
- * precision through every layer, and the cost is small: prefill time goes to GEMMs and attention
- * (BF16 operands), decode time to reading weights and the cache (BF16).
+ * (norm vectors f32), the KV cache in BF16, the residual stream and logits in float32, and the
+ * narrow activations ({@link #narrowTensor}: normed inputs, q|k|v, attention output, gate|up) in BF16,
+ * as a BF16 PyTorch model holds them. GEMMs go to cuBLAS (gemv.cu for a few rows), causal prefill
+ * attention to cuDNN's fused kernel where cuDNN 9 is installed (see {@link KernelChoice}), everything
+ * else to this module's kernels ({@link Kernels}). All work runs in call order on one stream of the
+ * device's primary context; {@code read} waits for it. Decode steps may be replayed as CUDA graphs
+ * ({@link #replay}).
  *
  * <p>Not thread-safe (one backend per task); it may be called from any thread, and binds its context
  * to the calling thread. A device allocation that does not fit throws {@link CudaOutOfMemoryException}.
  */
 public final class CudaBackend implements Backend {
-    /** Which attention kernel serves {@link #attention}: AUTO picks by the batch (tests force one). */
-    enum AttentionPath { AUTO, PREFILL, DECODE }
+    private static final System.Logger LOG = System.getLogger("io.specprefill.cuda");
+    private static boolean attentionLogged;
 
     private final String name;
     private final int ordinal;
@@ -36,25 +38,17 @@ public final class CudaBackend implements Backend {
     private final KernelModules modules;
     private final Launcher launcher;
     private final Cublas cublas;
+    private final Cudnn cudnn;   // null without cuDNN or with specprefill.cuda.attention=kernels
     private final Kernels kernels;
     private final Scratch scratch;
     private final AttentionTiles tiles;
+    private final StepGraphs graphs;
+    private final CudaOps ops;
     private final String deviceName;
     private final int computeCapability;
-    AttentionPath attentionPath = AttentionPath.AUTO;
-    /**
-     * Kernel versions of attention_prefill.cu and attention_decode.cu: the live ones (3, 2) unless system
-     * properties specprefill.cuda.prefillVersion / decodeVersion say otherwise; tests run every version.
-     */
-    int prefillVersion;
-    int decodeVersion;
-
-    /** Back to AUTO attention and the configured kernel versions (tests change them). */
-    void resetKernelChoice() {
-        attentionPath = AttentionPath.AUTO;
-        prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 3);
-        decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 2);
-    }
+    private final int multiprocessors;
+    /** Kernel versions and paths; tests change them on a live backend. */
+    final KernelChoice choice = new KernelChoice();
 
     private CudaBackend(int ordinal) {
         Cuda.require();
@@ -64,16 +58,45 @@ public final class CudaBackend implements Backend {
         this.context = Cuda.primaryContext(device, ordinal);
         Cuda.bind(context);
         this.computeCapability = Cuda.computeCapability(device);
+        this.multiprocessors = Cuda.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
         this.deviceName = Cuda.deviceName(device);
         this.stream = new CUstream();
         Cuda.check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT), name + ": cuStreamCreate");
         this.modules = new KernelModules(computeCapability, name);
         this.launcher = new Launcher(name, stream, modules);
         this.cublas = Cublas.create(name);
+        this.cudnn = openCudnn(name, launcher.streamAddress);
         this.kernels = new Kernels(launcher, cublas);
         this.scratch = new Scratch(launcher);
         this.tiles = new AttentionTiles(launcher);
-        resetKernelChoice();
+        this.graphs = new StepGraphs(launcher);
+        this.ops = new CudaOps(kernels, scratch, tiles, choice, cudnn, multiprocessors);
+    }
+
+    /**
+     * cuDNN per specprefill.cuda.attention: "kernels" never opens it, "cudnn" requires it, "auto" takes
+     * it when it loads and says once per JVM which attention serves prefills.
+     */
+    private static Cudnn openCudnn(String device, long stream) {
+        String setting = KernelChoice.attentionSetting();
+        if (setting.equals("kernels")) return null;
+        if (!Cudnn.available()) {
+            if (setting.equals("cudnn")) {
+                throw new CudaException(device + ": specprefill.cuda.attention=cudnn but cuDNN 9 is unavailable: "
+                        + Cudnn.unavailableReason());
+            }
+            logAttentionOnce(device + ": prefill attention by attention_prefill (our kernel); cuDNN's fused attention"
+                    + " would be about 2x faster at long prompts: " + Cudnn.unavailableReason());
+            return null;
+        }
+        logAttentionOnce(device + ": prefill attention by cuDNN's fused attention (" + Cudnn.describe() + ")");
+        return Cudnn.create(device, stream);
+    }
+
+    private static synchronized void logAttentionOnce(String message) {
+        if (attentionLogged) return;
+        attentionLogged = true;
+        LOG.log(System.Logger.Level.INFO, message);
     }
 
     /** A backend on device {@code ordinal}; a clear CudaException when CUDA, the device or cuBLAS is missing. */
@@ -86,11 +109,22 @@ public final class CudaBackend implements Backend {
         return name;
     }
 
-    /** Device, compute capability, driver and cuBLAS, for logs and benchmark headers. */
+    /** Device, compute capability, driver, cuBLAS and cuDNN, for logs and benchmark headers. */
     public String describe() {
         bind();
-        return name + " " + deviceName + " (sm_" + computeCapability + "), driver " + Cuda.driverVersion()
-                + ", cuBLAS " + cublas.version() + " from " + Cublas.libraryName();
+        return name + " " + deviceName + " (sm_" + computeCapability + ", " + multiprocessors + " SMs), driver "
+                + Cuda.driverVersion() + ", cuBLAS " + cublas.version() + " from " + Cublas.libraryName() + ", "
+                + (cudnn != null ? Cudnn.describe() : "prefill attention by our kernels (" + (Cudnn.available()
+                ? "specprefill.cuda.attention=kernels" : Cudnn.describe()) + ")");
+    }
+
+    /** Whether cuDNN's fused attention is in use for prefills. */
+    boolean usesCudnn() {
+        return cudnn != null && choice.cudnn;
+    }
+
+    Cublas cublas() {
+        return cublas;
     }
 
     Kernels kernels() {
@@ -110,26 +144,19 @@ public final class CudaBackend implements Backend {
         return WeightUpload.upload(rowBlocks, name);
     }
 
-    /** A [rows, cols] BF16 weight of uniform values in [-scale, scale), generated on the device. */
-    Weight randomWeight(long rows, long cols, long seed, float scale, String what) {
-        bind();
-        DeviceMemory mem = DeviceMemory.allocate(rows * cols * 2, "weight " + what, name);
-        kernels.fillUniformBf16(mem.address, rows * cols, seed, scale);
-        return new Handles.Weight(mem, rows, cols, Handles.Format.BF16, what);
-    }
-
-    /** A [1, n] f32 weight (a norm vector) filled with {@code value}. */
-    Weight constantVector(int n, float value, String what) {
-        bind();
-        DeviceMemory mem = DeviceMemory.allocate(n * 4L, "weight " + what, name);
-        kernels.fillF32(mem.address, n, value);
-        return new Handles.Weight(mem, 1, n, Handles.Format.F32, what);
-    }
-
     @Override
     public Tensor tensor(long size) {
         bind();
-        return new Handles.Tensor(DeviceMemory.allocate(size * 4, "tensor of " + size + " floats", name), size);
+        return new Handles.Tensor(DeviceMemory.allocate(size * 4, "tensor of " + size + " floats", name), size,
+                Handles.Elem.F32);
+    }
+
+    /** BF16 storage (see the class comment). */
+    @Override
+    public Tensor narrowTensor(long size) {
+        bind();
+        return new Handles.Tensor(DeviceMemory.allocate(size * 2, "BF16 tensor of " + size + " values", name), size,
+                Handles.Elem.BF16);
     }
 
     @Override
@@ -158,7 +185,13 @@ public final class CudaBackend implements Backend {
         bind();
         Handles.Tensor d = Checks.tensor(dst, dstOffset + n, "write dst");
         Checks.arrayLength(src.length, n, "write src");
-        d.mem.upload(dstOffset * 4, Pointer.to(src), n * 4L);
+        if (d.bf16()) {
+            short[] bits = new short[n];
+            for (int i = 0; i < n; i++) bits[i] = DType.floatToBf16(src[i]);
+            d.mem.upload(dstOffset * 2, Pointer.to(bits), n * 2L);
+        } else {
+            d.mem.upload(dstOffset * 4, Pointer.to(src), n * 4L);
+        }
     }
 
     @Override
@@ -175,7 +208,13 @@ public final class CudaBackend implements Backend {
         Handles.Tensor s = Checks.tensor(src, srcOffset + n, "read src");
         Checks.arrayLength(dst.length, n, "read dst");
         launcher.synchronize("read");
-        s.mem.download(srcOffset * 4, Pointer.to(dst), n * 4L);
+        if (s.bf16()) {
+            short[] bits = new short[n];
+            s.mem.download(srcOffset * 2, Pointer.to(bits), n * 2L);
+            for (int i = 0; i < n; i++) dst[i] = DType.bf16ToFloat(bits[i]);
+        } else {
+            s.mem.download(srcOffset * 4, Pointer.to(dst), n * 4L);
+        }
     }
 
     @Override
@@ -193,69 +232,99 @@ public final class CudaBackend implements Backend {
         launcher.synchronize("synchronize");
     }
 
+    /** A captured CUDA graph per key (see {@link StepGraphs}), when graphs are on. */
+    @Override
+    public void replay(Object key, Runnable step) {
+        bind();
+        if (choice.graphs) graphs.run(key, step);
+        else step.run();
+    }
+
+    /** Graphs captured and replays launched (tests, benchmark notes). */
+    long[] graphCounts() {
+        return new long[]{graphs.captures(), graphs.replays()};
+    }
+
     // ---------------------------------------------------------------- ops: see CudaOps for the checks
-    private final CudaOps ops = new CudaOps(this);
 
     @Override
     public void embed(Tensor out, Weight table, Ints tokens, int T, int dim) {
+        bind();
         ops.embed(out, table, tokens, T, dim);
     }
 
     @Override
     public void rmsnorm(Tensor out, Tensor x, Weight w, int T, int dim, float eps) {
+        bind();
         ops.rmsnorm(out, x, w, T, dim, eps);
     }
 
     @Override
     public void matmul(Tensor out, Tensor x, Weight w, int T, int n, int k) {
+        bind();
         ops.matmul(out, x, w, T, n, k);
     }
 
     @Override
+    public void matmulAdd(Tensor x, Tensor in, Weight w, int T, int n, int k) {
+        bind();
+        ops.matmulAdd(x, in, w, T, n, k);
+    }
+
+    @Override
     public void rope(Tensor qkv, Ints positions, Tensor invFreq, int T, int nHeads, int nKvHeads, int headDim) {
+        bind();
         ops.rope(qkv, positions, invFreq, T, nHeads, nKvHeads, headDim);
     }
 
     @Override
     public void kvWrite(KvCache cache, int layer, Tensor qkv, SeqBatch batch, int nHeads) {
+        bind();
         ops.kvWrite(cache, layer, qkv, batch, nHeads);
     }
 
     @Override
     public void attention(Tensor out, Tensor qkv, KvCache cache, int layer, SeqBatch batch, int nHeads) {
-        ops.attention(out, qkv, cache, layer, batch, nHeads, attentionPath);
+        bind();
+        ops.attention(out, qkv, cache, layer, batch, nHeads);
     }
 
     @Override
     public void swiglu(Tensor out, Tensor gateUp, int T, int hidden) {
+        bind();
         ops.swiglu(out, gateUp, T, hidden);
     }
 
     @Override
     public void add(Tensor x, Tensor y, long n) {
+        bind();
         ops.add(x, y, n);
     }
 
     @Override
     public void gatherRows(Tensor dst, long dstOffset, Tensor src, Ints rows, int R, int srcStride, int colOffset,
                            int width) {
+        bind();
         ops.gatherRows(dst, dstOffset, src, rows, R, srcStride, colOffset, width);
     }
 
     @Override
     public void argmax(Ints out, Tensor logits, int R, int vocab) {
+        bind();
         ops.argmax(out, logits, R, vocab);
     }
 
     @Override
     public void sampleTopP(Ints out, Tensor logits, int R, int vocab, float[] temperature, float[] topP,
                            float[] uniforms) {
+        bind();
         ops.sampleTopP(out, logits, R, vocab, temperature, topP, uniforms);
     }
 
     @Override
     public void importance(Tensor out, long outOffset, Tensor queries, KvCache cache, int seq, int n, int nQueries,
                            int maxQueries, int poolKernel, int nHeads) {
+        bind();
         ops.importance(out, outOffset, queries, cache, seq, n, nQueries, maxQueries, poolKernel, nHeads);
     }
 
@@ -285,16 +354,18 @@ public final class CudaBackend implements Backend {
         return scratch;
     }
 
-    AttentionTiles tiles() {
-        return tiles;
+    Launcher launcher() {
+        return launcher;
     }
 
     @Override
     public void close() {
         bind();
         JCudaDriver.cuStreamSynchronize(stream);
+        graphs.close();
         tiles.close();
         scratch.close();
+        if (cudnn != null) cudnn.close();
         cublas.close();
         modules.close();
         JCudaDriver.cuStreamDestroy(stream);

@@ -97,10 +97,18 @@ final class DeviceMemory implements AutoCloseable {
         }
     }
 
+    /** Device frees in this JVM so far: a CUDA graph captured before a free may hold a stale address. */
+    static long frees() {
+        return FREES.get();
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong FREES = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
     public void close() {
         if (!freed) {
             freed = true;
+            FREES.incrementAndGet();
             JCudaDriver.cuMemFree(ptr);
         }
     }

@@ -11,14 +11,27 @@ final class Handles {
     private Handles() {
     }
 
-    /** Float32 activations, {@code size} elements. */
+    /** How activations are stored: float32, or BF16 for {@link Backend#narrowTensor} ones. */
+    enum Elem {
+        F32(4), BF16(2);
+
+        final int bytes;
+
+        Elem(int bytes) {
+            this.bytes = bytes;
+        }
+    }
+
+    /** Activations, {@code size} logical floats stored as {@code elem}. */
     static final class Tensor implements Backend.Tensor {
         final DeviceMemory mem;
         final long size;
+        final Elem elem;
 
-        Tensor(DeviceMemory mem, long size) {
+        Tensor(DeviceMemory mem, long size, Elem elem) {
             this.mem = mem;
             this.size = size;
+            this.elem = elem;
         }
 
         @Override
@@ -28,7 +41,11 @@ final class Handles {
 
         /** The address of element {@code offset}. */
         long at(long offset) {
-            return mem.address + offset * 4;
+            return mem.address + offset * elem.bytes;
+        }
+
+        boolean bf16() {
+            return elem == Elem.BF16;
         }
 
         @Override

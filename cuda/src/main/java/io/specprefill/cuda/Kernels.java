@@ -1,10 +1,13 @@
 package io.specprefill.cuda;
 
+import io.specprefill.cuda.Launcher.Kernel;
+
 /**
  * Launchers of the kernels in {@code src/main/cuda}, one method per op with the op's name. Each checks
  * the shape rules of its kernel, picks grid and block, and launches on the backend's stream (see
  * {@link Launcher}). Buffers are raw device addresses (already offset); their sizes are checked by
- * CudaBackend, which knows the handles. Activations f32, weights and KV cache BF16, ints int32.
+ * CudaOps, which knows the handles. Activations are f32 or BF16 ({@code bf16} arguments pick the
+ * instantiation), weights and the KV cache BF16, ints int32. Kernel handles are resolved once.
  */
 final class Kernels {
     private final Launcher l;
@@ -19,50 +22,124 @@ final class Kernels {
         return l;
     }
 
+    private static Kernel k(String file, String name) {
+        return new Kernel(file, name);
+    }
+
+    /** [f32, bf16] instantiations of a templated kernel. */
+    private static Kernel[] pair(String file, String name) {
+        return new Kernel[]{k(file, name + "_f32"), k(file, name + "_bf16")};
+    }
+
+    private static int ix(boolean bf16) {
+        return bf16 ? 1 : 0;
+    }
+
+    private final Kernel embed = k("embed", "embed_v1");
+    private final Kernel[] rmsnorm = pair("rmsnorm", "rmsnorm_v2");
+    private final Kernel toBf16 = k("to_bf16", "to_bf16_v1");
+    private final Kernel[] rope = pair("rope", "rope_v2");
+    private final Kernel[] kvWrite = pair("kv_write", "kv_write_v1");
+    private final Kernel kvWrite2 = k("kv_write", "kv_write_v2_bf16");
+    private final Kernel[] swiglu = pair("swiglu", "swiglu_v1");
+    private final Kernel swiglu2 = k("swiglu", "swiglu_v2_bf16");
+    private final Kernel add = k("add", "add_v1");
+    private final Kernel[] gatherRows = pair("gather_rows", "gather_rows_v1");
+    private final Kernel argmax = k("argmax", "argmax_v1");
+    private final Kernel sampleTopP = k("sample_top_p", "sample_top_p_v1");
+    private final Kernel importanceLogits = k("importance", "importance_logits_v1");
+    private final Kernel importanceSoftmax = k("importance", "importance_softmax_v1");
+    private final Kernel importancePoolMax = k("importance", "importance_pool_max_v1");
+    private final Kernel importanceMean = k("importance", "importance_mean_v1");
+    private final Kernel[][] decode = {pair("attention_decode", "attention_decode_v1"),
+            pair("attention_decode", "attention_decode_v2")};
+    private final Kernel[] combine = pair("attention_combine", "attention_combine_v2");
+    /** [D index: 32, 64, 128, 256][f32, bf16]. */
+    private final Kernel[][] decode3 = {pair("attention_decode_v3", "attention_decode_v3_d32"),
+            pair("attention_decode_v3", "attention_decode_v3_d64"), pair("attention_decode_v3", "attention_decode_v3_d128"),
+            pair("attention_decode_v3", "attention_decode_v3_d256")};
+    /** [D index: 16, 32, 64, 128][variant: v2 h1, v2 h2, v3][f32, bf16]. */
+    private final Kernel[][][] prefill = new Kernel[4][3][];
+    /** [T bucket: 1, 2, 4, 8][mode: bf16 out, f32 out, f32 +=]. */
+    private final Kernel[][] gemv = new Kernel[4][3];
+
+    {
+        int[] dims = {16, 32, 64, 128};
+        for (int i = 0; i < 4; i++) {
+            String d = "_d" + dims[i];
+            prefill[i][0] = pair("attention_prefill", "attention_prefill_v2" + d + "_h1");
+            prefill[i][1] = pair("attention_prefill", "attention_prefill_v2" + d + "_h2");
+            prefill[i][2] = pair("attention_prefill", "attention_prefill_v3" + d);
+        }
+        int[] ts = {1, 2, 4, 8};
+        String[] modes = {"_bf16", "_f32", "_f32acc"};
+        for (int i = 0; i < 4; i++) {
+            for (int m = 0; m < 3; m++) gemv[i][m] = k("gemv", "gemv_v1_t" + ts[i] + modes[m]);
+        }
+    }
+
     /** out [T, dim] f32 = table [vocab, dim] BF16 rows of tokens [T]. */
     void embed(long out, long table, long tokens, int T, int dim, int vocab) {
         if (T == 0) return;
-        even(dim, "embed", "dim");
-        l.launch("embed", "embed_v1", T, 1, 1, 256, 0, out, table, tokens, dim, vocab);
+        even(dim, embed, "dim");
+        l.launch(embed, T, 1, 1, 256, 0).ptr(out).ptr(table).ptr(tokens).i(dim).i(vocab).go();
     }
 
-    /** out [T, dim] = rmsnorm(x [T, dim]) * w [dim] (f32); out may be x. */
-    void rmsnorm(long out, long x, long w, int T, int dim, float eps) {
+    /** out [T, dim] (f32 or BF16) = rmsnorm(x [T, dim] f32) * w [dim] f32; out may be x (f32). */
+    void rmsnorm(long out, boolean outBf16, long x, long w, int T, int dim, float eps) {
         if (T == 0) return;
-        l.launch("rmsnorm", "rmsnorm_v1", T, 1, 1, 256, 0, out, x, w, dim, eps);
+        Kernel kern = rmsnorm[ix(outBf16)];
+        if (dim % 4 == 0) {
+            aligned16(x, kern, "x");
+            aligned16(out, kern, "out");
+        }
+        l.launch(kern, T, 1, 1, 256, 0).ptr(out).ptr(x).ptr(w).i(dim).f(eps).go();
     }
 
     /** dst [n] BF16 = src [n] f32 (addresses 16-byte aligned for the vector path). */
     void toBf16(long dst, long src, long n) {
         if (n == 0) return;
-        aligned16(dst, "to_bf16 dst");
-        aligned16(src, "to_bf16 src");
-        l.launch("to_bf16", "to_bf16_v1", l.blocks((n + 3) / 4, 256, "to_bf16"), 1, 1, 256, 0, dst, src, n);
+        aligned16(dst, toBf16, "dst");
+        aligned16(src, toBf16, "src");
+        l.launch(toBf16, l.blocks((n + 3) / 4, 256, toBf16), 1, 1, 256, 0).ptr(dst).ptr(src).ptr(n).go();
     }
 
+    /** Rows at or below which {@link #matmul} uses the gemv kernel instead of a cuBLAS GEMM. */
+    static final int GEMV_MAX_ROWS = 8;
+
     /**
-     * out [T, n] f32 = x [T, k] f32 · w [n, k]^T (BF16): x is cast to BF16 into xBf16 (T * k elements,
-     * 16-byte aligned), then one cuBLAS GEMM with float32 accumulation.
+     * out [T, n] (f32, BF16, or f32 +=) = x [T, k] BF16 · w [n, k]^T BF16, float32 accumulation: gemv.cu
+     * for T &lt;= {@link #GEMV_MAX_ROWS} (decode: the weights are read once at full bandwidth), cuBLAS above.
      */
-    void matmul(long out, long x, long w, int T, int n, int k, long xBf16) {
+    void matmul(long out, boolean outBf16, boolean accumulate, long x, long w, int T, int n, int k) {
         if (T == 0) return;
-        toBf16(xBf16, x, (long) T * k);
-        cublas.gemmBf16(l.streamAddress, T, n, k, w, xBf16, out);
+        if (T <= GEMV_MAX_ROWS && k % 8 == 0) {
+            Kernel kern = gemv[T <= 1 ? 0 : T <= 2 ? 1 : T <= 4 ? 2 : 3][accumulate ? 2 : outBf16 ? 0 : 1];
+            aligned16(x, kern, "x");
+            aligned16(w, kern, "w");
+            l.launch(kern, (n + 7) / 8, 1, 1, 256, 0).ptr(out).ptr(x).ptr(w).i(T).i(n).i(k).go();
+            return;
+        }
+        cublas.gemm(l.streamAddress, T, n, k, w, x, out, outBf16, accumulate);
     }
 
     /** RoPE in place on the first H + G heads of each row of qkv [T, (H + 2G) * D]; positions [T], invFreq [D/2]. */
-    void rope(long qkv, long positions, long invFreq, int T, int nHeads, int nKvHeads, int headDim) {
+    void rope(long qkv, boolean bf16, long positions, long invFreq, int T, int nHeads, int nKvHeads, int headDim) {
         if (T == 0) return;
-        even(headDim, "rope", "headDim");
-        l.launch("rope", "rope_v1", T, 1, 1, 128, 0, qkv, positions, invFreq, nHeads + nKvHeads, headDim,
-                (nHeads + 2 * nKvHeads) * headDim);
+        Kernel kern = rope[ix(bf16)];
+        even(headDim, kern, "headDim");
+        int block = Math.max(128, headDim / 2);
+        l.launch(kern, T, 1, 1, block, 0).ptr(qkv).ptr(positions).ptr(invFreq).i(nHeads + nKvHeads).i(headDim)
+                .i((nHeads + 2 * nKvHeads) * headDim).go();
     }
 
     /** Keys and values of qkv [T, (H + 2G) * D] into the layer blocks kc, vc [batch][G][capacity][D] BF16. */
-    void kvWrite(long kc, long vc, long qkv, long seq, long slot, int T, int nHeads, int nKvHeads, int headDim,
-                 int capacity) {
+    void kvWrite(long kc, long vc, long qkv, boolean bf16, long seq, long slot, int T, int nHeads, int nKvHeads,
+                 int headDim, int capacity) {
         if (T == 0) return;
-        l.launch("kv_write", "kv_write_v1", T, 1, 1, 128, 0, kc, vc, qkv, seq, slot, nHeads, nKvHeads, headDim, capacity);
+        Kernel kern = bf16 && headDim % 8 == 0 ? kvWrite2 : kvWrite[ix(bf16)];
+        l.launch(kern, T, 1, 1, 128, 0).ptr(kc).ptr(vc).ptr(qkv).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(headDim)
+                .i(capacity).go();
     }
 
     /** Whether {@link #attentionPrefill} has an instantiation for this head size. */
@@ -76,30 +153,38 @@ final class Kernels {
     /**
      * Tiled tensor-core causal attention (attention_prefill.cu), version 2 or 3 (3 needs H/G even
      * and runs version 2 otherwise): tiles [numTiles][8] int32 built by {@link AttentionTiles};
-     * out [T, H * D] f32.
+     * qkv and out [T, H * D] both f32 or both BF16.
      */
-    void attentionPrefill(int version, long out, long qkv, long kc, long vc, long slot, long tiles, int numTiles,
-                          int nHeads, int nKvHeads, int headDim, int capacity) {
+    void attentionPrefill(int version, long out, long qkv, boolean bf16, long kc, long vc, long slot, long tiles,
+                          int numTiles, int nHeads, int nKvHeads, int headDim, int capacity) {
         if (numTiles == 0) return;
         if (!prefillSupports(headDim)) {
             throw new CudaException(l.device + ": attention_prefill has no instantiation for head_dim " + headDim
                     + " (16, 32, 64, 128); use the decode kernel");
         }
-        float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
-        boolean pairs = (nHeads / nKvHeads) % 2 == 0;   // heads of one KV group share its K/V blocks
-        if (version == 3 && pairs) {
-            int keys = headDim == 128 ? 32 : 64;   // its BNT: keeps D = 128 in registers
-            l.launch("attention_prefill", "attention_prefill_v3_d" + headDim, nHeads / 2, numTiles, 1, 128,
-                    2 * 2 * keys * (headDim + 8) * 2, out, qkv, kc, vc, slot, tiles, nHeads, nKvHeads, capacity, scaleLog2);
-            return;
-        }
         if (version != 2 && version != 3) {
             throw new CudaException(l.device + ": attention_prefill has versions 2 and 3, not " + version);
         }
-        int headsPerBlock = pairs ? 2 : 1;
-        l.launch("attention_prefill", "attention_prefill_v2_d" + headDim + "_h" + headsPerBlock, nHeads / headsPerBlock,
-                numTiles, 1, 128 * headsPerBlock, 2 * 2 * 64 * (headDim + 8) * 2, out, qkv, kc, vc, slot, tiles, nHeads,
-                nKvHeads, capacity, scaleLog2);
+        int di = Integer.numberOfTrailingZeros(headDim) - 4;
+        float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
+        boolean pairs = (nHeads / nKvHeads) % 2 == 0;   // heads of one KV group share its K/V blocks
+        Kernel kern;
+        int grid, threads, smem;
+        if (version == 3 && pairs) {
+            int keys = headDim == 128 ? 32 : 64;   // its BNT: keeps D = 128 in registers
+            kern = prefill[di][2][ix(bf16)];
+            grid = nHeads / 2;
+            threads = 128;
+            smem = 2 * 2 * keys * (headDim + 8) * 2;
+        } else {
+            int headsPerBlock = pairs ? 2 : 1;
+            kern = prefill[di][pairs ? 1 : 0][ix(bf16)];
+            grid = nHeads / headsPerBlock;
+            threads = 128 * headsPerBlock;
+            smem = 2 * 2 * 64 * (headDim + 8) * 2;
+        }
+        l.launch(kern, grid, numTiles, 1, threads, smem).ptr(out).ptr(qkv).ptr(kc).ptr(vc).ptr(slot).ptr(tiles)
+                .i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
     }
 
     /** Largest H / G and head size attention_decode supports (its MAXKV, MAXD). */
@@ -116,36 +201,39 @@ final class Kernels {
         return headDim % 8 == 0;
     }
 
+    /** Whether attention_decode_v3 has an instantiation for this shape. */
+    static boolean decodeV3Supports(int nHeads, int nKvHeads, int headDim) {
+        int kvMul = nHeads / nKvHeads;
+        return (headDim == 32 || headDim == 64 || headDim == 128 || headDim == 256) && kvMul <= DECODE_MAX_KV_MUL
+                && kvMul * headDim <= 1024;
+    }
+
     /**
      * Split-KV attention of independent rows (attention_decode.cu), version 1 or 2: maxLen = max(slot)
      * + 1 over the rows; partO [T * H * splits * D] and partML [T * H * splits * 2] f32 scratch,
      * splits = {@link #splits}(version, maxLen).
      */
-    void attentionDecode(int version, long out, long qkv, long kc, long vc, long seq, long slot, int T, int nHeads,
-                         int nKvHeads, int headDim, int capacity, int maxLen, long partO, long partML) {
+    void attentionDecode(int version, long out, long qkv, boolean bf16, long kc, long vc, long seq, long slot, int T,
+                         int nHeads, int nKvHeads, int headDim, int capacity, int maxLen, long partO, long partML) {
         if (T == 0) return;
         int kvMul = nHeads / nKvHeads;
         if (kvMul > DECODE_MAX_KV_MUL || headDim > DECODE_MAX_HEAD_DIM) {
             throw new CudaException(l.device + ": attention_decode supports H/G <= " + DECODE_MAX_KV_MUL
                     + " and head_dim <= " + DECODE_MAX_HEAD_DIM + ", got H/G=" + kvMul + " head_dim=" + headDim);
         }
-        even(headDim, "attention_decode", "headDim");
-        checkVersion(version, "attention_decode");
+        if (version != 1 && version != 2) throw new CudaException(l.device + ": attention_decode has no version " + version);
+        Kernel kern = decode[version - 1][ix(bf16)];
+        even(headDim, kern, "headDim");
         if (version == 2 && !decodeV2Supports(headDim)) {
             throw new CudaException(l.device + ": attention_decode_v2 needs head_dim % 8 == 0, got " + headDim);
         }
         int splits = splits(version, maxLen);
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        if (version == 1) {
-            l.launch("attention_decode", "attention_decode_v1", T, nKvHeads, splits, 128, 0, partO, partML, qkv, kc, vc,
-                    seq, slot, nHeads, nKvHeads, headDim, capacity, splits, scale);
-        } else {
-            int smem = 2 * 128 * (headDim + 8) * 2 + kvMul * (headDim + 128 + 256) * 4;
-            l.launch("attention_decode", "attention_decode_v2", T, nKvHeads, splits, 128, smem, partO, partML, qkv, kc,
-                    vc, seq, slot, nHeads, nKvHeads, headDim, capacity, splits, scale);
-        }
-        l.launch("attention_decode", "attention_combine_v2", T, nHeads, (headDim + 31) / 32, 256, splits * 4, out, partO,
-                partML, slot, nHeads, headDim, splits, decodeChunk(version));
+        int smem = version == 1 ? 0 : 2 * 128 * (headDim + 8) * 2 + kvMul * (headDim + 128 + 256) * 4;
+        l.launch(kern, T, nKvHeads, splits, 128, smem).ptr(partO).ptr(partML).ptr(qkv).ptr(kc).ptr(vc).ptr(seq)
+                .ptr(slot).i(nHeads).i(nKvHeads).i(headDim).i(capacity).i(splits).f(scale).go();
+        l.launch(combine[ix(bf16)], T, nHeads, (headDim + 31) / 32, 256, splits * 4).ptr(out).ptr(partO).ptr(partML)
+                .ptr(slot).i(nHeads).i(headDim).i(splits).i(decodeChunk(version)).go();
     }
 
     static int splits(int version, int maxLen) {
@@ -153,35 +241,71 @@ final class Kernels {
         return Math.max(1, (maxLen + chunk - 1) / chunk);
     }
 
-    private void checkVersion(int version, String kernel) {
-        if (version != 1 && version != 2) throw new CudaException(l.device + ": " + kernel + " has no version " + version);
+    /** attention_decode_v3's most keys per split (its MAX_CHUNK). */
+    static final int DECODE3_MAX_CHUNK = 1024;
+
+    /**
+     * Splits of attention_decode_v3 for T rows over a cache of {@code capacity}: about two blocks per
+     * multiprocessor, and at least capacity / MAX_CHUNK so that no split owns more keys than fit its
+     * scores in shared memory. Depends only on (T, G, capacity), never on the rows' lengths: a captured
+     * decode step stays valid as the sequences grow.
+     */
+    static int splits3(int T, int nKvHeads, int capacity, int multiprocessors) {
+        int occupancy = (2 * multiprocessors + T * nKvHeads - 1) / (T * nKvHeads);
+        int bySize = (capacity + DECODE3_MAX_CHUNK - 1) / DECODE3_MAX_CHUNK;
+        return Math.max(1, Math.max(occupancy, bySize));
     }
 
-    /** out [T, hidden] = silu(gateUp[:, :hidden]) * gateUp[:, hidden:]. */
-    void swiglu(long out, long gateUp, int T, int hidden) {
+    /**
+     * attention_decode_v3 (attention_decode_v3.cu): every row's length from slot on the device, the
+     * splits merged by the last block of each (row, KV head); partO [T * H * splits * D] and partML
+     * [T * H * splits * 2] f32 scratch, counters [T * G] uint32 zeroed once.
+     */
+    void attentionDecode3(long out, long qkv, boolean bf16, long kc, long vc, long seq, long slot, int T, int nHeads,
+                          int nKvHeads, int headDim, int capacity, int splits, long partO, long partML, long counters) {
+        if (T == 0) return;
+        if (!decodeV3Supports(nHeads, nKvHeads, headDim)) {
+            throw new CudaException(l.device + ": attention_decode_v3 has no instantiation for H=" + nHeads + " G="
+                    + nKvHeads + " head_dim=" + headDim);
+        }
+        Kernel kern = decode3[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
+        float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
+        int smem = 4 * 64 * (headDim + 8) * 2 + (DECODE_MAX_KV_MUL * 4 * (headDim / 4 + 4) + DECODE_MAX_KV_MUL * DECODE3_MAX_CHUNK) * 4;
+        l.launch(kern, splits, nKvHeads, T, 256, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
+                .ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
+    }
+
+    /** out [T, hidden] = silu(gateUp[:, :hidden]) * gateUp[:, hidden:], both f32 or both BF16. */
+    void swiglu(long out, long gateUp, boolean bf16, int T, int hidden) {
         long n = (long) T * hidden;
         if (n == 0) return;
-        l.launch("swiglu", "swiglu_v1", l.blocks(n, 256, "swiglu"), 1, 1, 256, 0, out, gateUp, T, hidden);
+        if (bf16 && hidden % 8 == 0) {
+            l.launch(swiglu2, l.blocks(n / 8, 256, swiglu2), 1, 1, 256, 0).ptr(out).ptr(gateUp).i(T).i(hidden).go();
+        } else {
+            Kernel kern = swiglu[ix(bf16)];
+            l.launch(kern, l.blocks(n, 256, kern), 1, 1, 256, 0).ptr(out).ptr(gateUp).i(T).i(hidden).go();
+        }
     }
 
-    /** x [n] += y [n]. */
+    /** x [n] += y [n], f32. */
     void add(long x, long y, long n) {
         if (n == 0) return;
-        aligned16(x, "add x");
-        aligned16(y, "add y");
-        l.launch("add", "add_v1", l.blocks((n + 3) / 4, 256, "add"), 1, 1, 256, 0, x, y, n);
+        aligned16(x, add, "x");
+        aligned16(y, add, "y");
+        l.launch(add, l.blocks((n + 3) / 4, 256, add), 1, 1, 256, 0).ptr(x).ptr(y).ptr(n).go();
     }
 
-    /** dst [R, width] = src rows [rows[r] * srcStride + colOffset, + width). */
-    void gatherRows(long dst, long src, long rows, int R, int srcStride, int colOffset, int width) {
+    /** dst [R, width] f32 = src (f32 or BF16) rows [rows[r] * srcStride + colOffset, + width). */
+    void gatherRows(long dst, long src, boolean srcBf16, long rows, int R, int srcStride, int colOffset, int width) {
         if (R == 0 || width == 0) return;
-        l.launch("gather_rows", "gather_rows_v1", R, 1, 1, 128, 0, dst, src, rows, srcStride, colOffset, width);
+        l.launch(gatherRows[ix(srcBf16)], R, 1, 1, 128, 0).ptr(dst).ptr(src).ptr(rows).i(srcStride).i(colOffset)
+                .i(width).go();
     }
 
-    /** out [R] int32 = argmax of each row of logits [R, vocab]. */
+    /** out [R] int32 = argmax of each row of logits [R, vocab] f32. */
     void argmax(long out, long logits, int R, int vocab) {
         if (R == 0) return;
-        l.launch("argmax", "argmax_v1", R, 1, 1, 1024, 0, out, logits, vocab);
+        l.launch(argmax, R, 1, 1, 1024, 0).ptr(out).ptr(logits).i(vocab).go();
     }
 
     /**
@@ -191,7 +315,7 @@ final class Kernels {
     void sampleTopP(long out, long logits, long params, int R, int vocab) {
         if (R == 0) return;
         if (vocab < 1) throw new CudaException(l.device + ": sample_top_p: vocab=" + vocab + " must be >= 1");
-        l.launch("sample_top_p", "sample_top_p_v1", R, 1, 1, 1024, 0, out, logits, params, R, vocab);
+        l.launch(sampleTopP, R, 1, 1, 1024, 0).ptr(out).ptr(logits).ptr(params).i(R).i(vocab).go();
     }
 
     /**
@@ -212,45 +336,32 @@ final class Kernels {
         if (poolKernel < 1 || poolKernel % 2 == 0 || poolKernel > 4096) {
             throw new CudaException(l.device + ": importance: pool kernel W=" + poolKernel + " must be odd, 1..4095");
         }
-        even(headDim, "importance", "headDim");
-        l.launch("importance", "importance_logits_v1", l.blocks(n, 32, "importance_logits"), nKvHeads, 1, 256, smem,
-                z, queries, kc, seq, n, A, nHeads, nKvHeads, headDim, capacity, (float) (1.0 / Math.sqrt(headDim)));
-        l.launch("importance", "importance_softmax_v1", nHeads * A, 1, 1, 256, 0, stats, z, n);
-        l.launch("importance", "importance_pool_max_v1", l.blocks(n, 256, "importance_pool_max"), A, 1, 256,
-                (256 + poolKernel - 1) * 4, acc, z, stats, n, A, nHeads, poolKernel, first ? 1 : 0);
+        even(headDim, importanceLogits, "headDim");
+        l.launch(importanceLogits, l.blocks(n, 32, importanceLogits), nKvHeads, 1, 256, smem).ptr(z).ptr(queries)
+                .ptr(kc).i(seq).i(n).i(A).i(nHeads).i(nKvHeads).i(headDim).i(capacity)
+                .f((float) (1.0 / Math.sqrt(headDim))).go();
+        l.launch(importanceSoftmax, nHeads * A, 1, 1, 256, 0).ptr(stats).ptr(z).i(n).go();
+        l.launch(importancePoolMax, l.blocks(n, 256, importancePoolMax), A, 1, 256, (256 + poolKernel - 1) * 4)
+                .ptr(acc).ptr(z).ptr(stats).i(n).i(A).i(nHeads).i(poolKernel).i(first ? 1 : 0).go();
     }
 
     /** out [n] = mean over a of acc [A][n], after the last layer. */
     void importanceMean(long out, long acc, int n, int A) {
         if (n == 0) return;
-        l.launch("importance", "importance_mean_v1", l.blocks(n, 256, "importance_mean"), 1, 1, 256, 0, out, acc, n, A);
+        l.launch(importanceMean, l.blocks(n, 256, importanceMean), 1, 1, 256, 0).ptr(out).ptr(acc).i(n).i(A).go();
     }
 
-    /** dst [n] BF16 uniform in [-scale, scale), a hash of (seed, index). */
-    void fillUniformBf16(long dst, long n, long seed, float scale) {
-        if (n == 0) return;
-        l.launch("synthetic", "fill_uniform_bf16_v1", 1024, 1, 1, 256, 0, dst, n, seed, scale);
+    private void even(int v, Kernel kernel, String what) {
+        multiple(v, 2, kernel, what);
     }
 
-    /** dst [n] f32 uniform in [-scale, scale), a hash of (seed, index). */
-    void fillUniformF32(long dst, long n, long seed, float scale) {
-        if (n == 0) return;
-        l.launch("synthetic", "fill_uniform_f32_v1", 1024, 1, 1, 256, 0, dst, n, seed, scale);
+    private void multiple(int v, int of, Kernel kernel, String what) {
+        if (v % of != 0) throw new CudaException(l.device + ": " + kernel.name + ": " + what + "=" + v + " must be a multiple of " + of);
     }
 
-    /** dst [n] f32 = value. */
-    void fillF32(long dst, long n, float value) {
-        if (n == 0) return;
-        l.launch("synthetic", "fill_f32_v1", l.blocks(Math.min(n, 1L << 20), 256, "fill_f32"), 1, 1, 256, 0, dst, n, value);
-    }
-
-    private void even(int v, String kernel, String what) {
-        if (v % 2 != 0) throw new CudaException(l.device + ": " + kernel + ": " + what + "=" + v + " must be even");
-    }
-
-    private void aligned16(long address, String what) {
+    private void aligned16(long address, Kernel kernel, String what) {
         if (address % 16 != 0) {
-            throw new CudaException(l.device + ": " + what + " address 0x" + Long.toHexString(address)
+            throw new CudaException(l.device + ": " + kernel.name + ": " + what + " address 0x" + Long.toHexString(address)
                     + " is not 16-byte aligned (the kernel uses 16-byte vector accesses)");
         }
     }

@@ -1,5 +1,7 @@
 package io.specprefill.cuda;
 
+import jcuda.driver.JCudaDriver;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -19,6 +21,18 @@ final class Scratch implements AutoCloseable {
     /** The address of buffer {@code name} holding at least {@code bytes}. */
     long get(String name, long bytes) {
         return memory(name, bytes).address;
+    }
+
+    /**
+     * The address of buffer {@code name} of at least {@code bytes}, zero when (re)allocated: for
+     * counters that kernels leave zero after each use (attention_decode_v3's).
+     */
+    long zeroed(String name, long bytes) {
+        DeviceMemory m = buffers.get(name);
+        if (m != null && m.bytes >= bytes) return m.address;
+        m = memory(name, bytes);
+        Cuda.check(JCudaDriver.cuMemsetD8Async(m.ptr, (byte) 0, m.bytes, launcher.stream), launcher.device + ": zeroing " + name);
+        return m.address;
     }
 
     /** Buffer {@code name} holding at least {@code bytes}, for ops that also upload into it. */

@@ -9,9 +9,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.util.Random;
 
 /**
- * embed_v1, rmsnorm_v1, swiglu_v1 and add_v1 against their CpuBackend twins at tiny, odd and real
+ * embed_v1, rmsnorm_v2, swiglu_v1/v2 and add_v1 against their CpuBackend twins at tiny, odd and real
  * (Llama-3.2-1B / 3.1-8B) shapes. All float32 arithmetic on identical inputs (the embedding table is
- * BF16 on both sides), so tolerances are float32 rounding: exact for copies, 1e-5 relative otherwise.
+ * BF16 on both sides), so tolerances are float32 rounding: exact for copies, 1e-5 relative otherwise;
+ * a BF16 (narrow) output adds its own rounding: one BF16 step, rtol 1e-2.
  */
 class ElementwiseKernelTest {
     private final CpuBackend cpu = new CpuBackend();
@@ -73,6 +74,43 @@ class ElementwiseKernelTest {
             }
         }
         Approx.assertClose(out[0], out[1], 1e-6, 1e-5, "swiglu T=" + T + " hidden=" + hidden);
+    }
+
+    @ParameterizedTest(name = "rmsnorm to BF16 T={0} dim={1}")
+    @CsvSource({"1, 16", "5, 130", "33, 2048", "9, 4096"})
+    void rmsnormIntoANarrowTensorMatchesCpu(int T, int dim) {
+        CudaBackend gpu = Gpu.backend();
+        Random r = new Random(12);
+        float[] x = Gpu.uniform(r, T * dim, 3.0);
+        float[] w = Gpu.uniform(r, dim, 1.5);
+        float[][] out = new float[2][];
+        Backend[] backends = {cpu, gpu};
+        for (int i = 0; i < 2; i++) {
+            Backend b = backends[i];
+            try (Backend.Weight wt = b.weight(Gpu.f32("norm", w, dim)); Backend.Tensor xt = Gpu.tensor(b, x);
+                 Backend.Tensor o = Gpu.narrowPoisoned(b, T * dim)) {
+                b.rmsnorm(o, xt, wt, T, dim, 1e-5f);
+                out[i] = Gpu.read(b, o);
+            }
+        }
+        Approx.assertClose(out[0], out[1], 1e-6, 1e-2, "rmsnorm to BF16 T=" + T + " dim=" + dim);
+    }
+
+    @ParameterizedTest(name = "swiglu BF16 T={0} hidden={1}")
+    @CsvSource({"1, 8", "3, 161", "17, 8192", "2, 14336"})
+    void swigluOnNarrowTensorsMatchesCpu(int T, int hidden) {
+        CudaBackend gpu = Gpu.backend();
+        float[] gu = Gpu.uniformBf16(new Random(13), 2 * T * hidden, 8.0);
+        float[][] out = new float[2][];
+        Backend[] backends = {cpu, gpu};
+        for (int i = 0; i < 2; i++) {
+            Backend b = backends[i];
+            try (Backend.Tensor g = Gpu.narrow(b, gu); Backend.Tensor o = Gpu.narrowPoisoned(b, T * hidden)) {
+                b.swiglu(o, g, T, hidden);
+                out[i] = Gpu.read(b, o);
+            }
+        }
+        Approx.assertClose(out[0], out[1], 1e-6, 1e-2, "swiglu BF16 T=" + T + " hidden=" + hidden);
     }
 
     @ParameterizedTest(name = "add n={0}")

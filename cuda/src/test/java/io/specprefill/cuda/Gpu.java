@@ -30,7 +30,7 @@ final class Gpu {
             backend = CudaBackend.open(0);
             System.out.println("GPU tests on " + backend.describe());
         }
-        backend.resetKernelChoice();
+        backend.choice.reset();
         return backend;
     }
 
@@ -60,6 +60,27 @@ final class Gpu {
         Backend.Tensor t = b.tensor(v.length);
         b.write(t, 0, v, v.length);
         return t;
+    }
+
+    /** A narrow tensor (BF16 on the GPU, float32 on the CPU) holding v (rounded on the GPU). */
+    static Backend.Tensor narrow(Backend b, float[] v) {
+        Backend.Tensor t = b.narrowTensor(v.length);
+        b.write(t, 0, v, v.length);
+        return t;
+    }
+
+    /** A narrow tensor of n NaNs. */
+    static Backend.Tensor narrowPoisoned(Backend b, int n) {
+        float[] nan = new float[n];
+        Arrays.fill(nan, Float.NaN);
+        return narrow(b, nan);
+    }
+
+    /** v rounded to BF16 (what a narrow GPU tensor holds). */
+    static float[] roundBf16(float[] v) {
+        float[] r = new float[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = DType.bf16ToFloat(DType.floatToBf16(v[i]));
+        return r;
     }
 
     static Backend.Ints ints(Backend b, int[] v) {

@@ -79,6 +79,17 @@ public interface Backend extends AutoCloseable {
     /** Float activations of {@code size} elements; contents undefined. */
     Tensor tensor(long size);
 
+    /**
+     * Activations that a backend may store in 16 bits (CUDA: BF16), for the intermediates that feed
+     * only a matmul, RoPE, the KV cache or attention: the normed inputs, q|k|v, the attention output,
+     * gate|up and the SwiGLU output, as a BF16 PyTorch model holds them (the residual stream and the
+     * logits stay in {@link #tensor}s). Logically float like any tensor: {@link #write} rounds,
+     * {@link #read} widens. CPU: float32, the same as {@link #tensor}.
+     */
+    default Tensor narrowTensor(long size) {
+        return tensor(size);
+    }
+
     /** Int vector of {@code size} elements; contents undefined. */
     Ints ints(int size);
 
@@ -99,6 +110,17 @@ public interface Backend extends AutoCloseable {
     /** Waits for every op issued so far. */
     void synchronize();
 
+    /**
+     * Runs {@code step}, a fixed sequence of this backend's ops, possibly by replaying a recording of
+     * an earlier call with an equal {@code key} (CUDA: a captured graph, one launch instead of hundreds)
+     * instead of issuing each op again. The caller guarantees that for an equal key the step issues the
+     * same ops with the same host-side arguments, and that whatever changes between calls (tokens,
+     * positions, slots) lives in backend buffers written before the call. CPU: runs the step.
+     */
+    default void replay(Object key, Runnable step) {
+        step.run();
+    }
+
     // ---------------------------------------------------------------- ops
 
     /** out[t, :] = table[tokens[t], :] for t &lt; T; table [vocab, dim]. */
@@ -112,6 +134,13 @@ public interface Backend extends AutoCloseable {
 
     /** out[T, n] = x[T, k] · w[n, k]^T (nn.Linear, no bias). This is where the time goes. */
     void matmul(Tensor out, Tensor x, Weight w, int T, int n, int k);
+
+    /**
+     * x[T, n] += in[T, k] · w[n, k]^T: a projection and the residual add after it in one op (the
+     * out- and down-projections), so a backend can fuse the add into the GEMM's epilogue. The same
+     * float32 addition as {@link #matmul} into a temporary followed by {@link #add}.
+     */
+    void matmulAdd(Tensor x, Tensor in, Weight w, int T, int n, int k);
 
     /**
      * RoPE in place on fused rows qkv [T, (H + 2G) * D]: the first H + G heads of row t (the queries,

@@ -229,7 +229,20 @@ public final class CpuBackend implements Backend {
         }
         need("matmul", "x [T, k]", in.length, (long) T * k);
         need("matmul", "out [T, n]", o.length, (long) T * n);
-        CpuMatmul.matmul(o, in, cw.data, T, n, k);
+        CpuMatmul.matmul(o, in, cw.data, T, n, k, false);
+    }
+
+    @Override
+    public void matmulAdd(Tensor x, Tensor in, Weight w, int T, int n, int k) {
+        CpuWeight cw = w(w, "matmulAdd");
+        float[] o = f(x, "matmulAdd");
+        float[] a = f(in, "matmulAdd");
+        if (cw.rows != n || cw.cols != k) {
+            throw shape("matmulAdd", "w " + cw.rows + "x" + cw.cols + " for n=" + n + ", k=" + k);
+        }
+        need("matmulAdd", "in [T, k]", a.length, (long) T * k);
+        need("matmulAdd", "x [T, n]", o.length, (long) T * n);
+        CpuMatmul.matmul(o, a, cw.data, T, n, k, true);
     }
 
     @Override

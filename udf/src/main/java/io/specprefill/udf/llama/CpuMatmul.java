@@ -1,7 +1,8 @@
 package io.specprefill.udf.llama;
 
 /**
- * out[T, n] = x[T, k] · w[n, k]^T in float32: the CPU hot spot (every projection and the LM head).
+ * out[T, n] = x[T, k] · w[n, k]^T in float32, or out += x · w^T (accumulate: the residual fused into the
+ * out- and down-projections): the CPU hot spot (every projection and the LM head).
  *
  * <p>Work is cut into tiles of TB rows of x by NB rows of w, sized so that both blocks stay in L2
  * ({@code TILE_BYTES} each); tiles run in parallel. Inside a tile a 4x4 register block computes 16
@@ -17,7 +18,7 @@ final class CpuMatmul {
     /** Bytes of x rows (and of w rows) per tile: about half of a typical 1-2 MB L2. */
     private static final int TILE_BYTES = 256 * 1024;
 
-    static void matmul(float[] out, float[] x, float[] w, int T, int n, int k) {
+    static void matmul(float[] out, float[] x, float[] w, int T, int n, int k, boolean accumulate) {
         int rowsPerTile = Math.max(4, (TILE_BYTES / 4 / Math.max(1, k)) & ~3);
         int tb = Math.min(roundUp4(T), rowsPerTile);
         int nb = Math.min(roundUp4(n), rowsPerTile);
@@ -30,7 +31,7 @@ final class CpuMatmul {
         Parallel.parallelFor(tTiles * nTiles, tile -> {
             int t0 = (tile / nTiles) * tb;
             int j0 = (tile % nTiles) * fnb;
-            tile(out, x, w, t0, Math.min(T, t0 + tb), j0, Math.min(n, j0 + fnb), n, k);
+            tile(out, x, w, t0, Math.min(T, t0 + tb), j0, Math.min(n, j0 + fnb), n, k, accumulate);
         });
     }
 
@@ -39,20 +40,21 @@ final class CpuMatmul {
     }
 
     /** Rows [t0, t1) of x against rows [j0, j1) of w. */
-    private static void tile(float[] out, float[] x, float[] w, int t0, int t1, int j0, int j1, int n, int k) {
+    private static void tile(float[] out, float[] x, float[] w, int t0, int t1, int j0, int j1, int n, int k,
+                             boolean acc) {
         int j = j0;
         for (; j + 4 <= j1; j += 4) {
             int t = t0;
-            for (; t + 4 <= t1; t += 4) block4x4(out, x, w, t, j, n, k);
-            for (; t < t1; t++) block1x4(out, x, w, t, j, n, k);
+            for (; t + 4 <= t1; t += 4) block4x4(out, x, w, t, j, n, k, acc);
+            for (; t < t1; t++) block1x4(out, x, w, t, j, n, k, acc);
         }
         for (; j < j1; j++) {
-            for (int t = t0; t < t1; t++) out[t * n + j] = dot(x, t * k, w, j * k, k);
+            for (int t = t0; t < t1; t++) put(out, t * n + j, dot(x, t * k, w, j * k, k), acc);
         }
     }
 
     /** out[t..t+4, j..j+4] from 4 rows of x and 4 rows of w: 16 accumulators, 8 loads per k step. */
-    private static void block4x4(float[] out, float[] x, float[] w, int t, int j, int n, int k) {
+    private static void block4x4(float[] out, float[] x, float[] w, int t, int j, int n, int k, boolean acc) {
         int x0 = t * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k;
         int w0 = j * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0;
@@ -68,17 +70,17 @@ final class CpuMatmul {
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
         }
         int o = t * n + j;
-        out[o] = c00; out[o + 1] = c01; out[o + 2] = c02; out[o + 3] = c03;
+        put(out, o, c00, acc); put(out, o + 1, c01, acc); put(out, o + 2, c02, acc); put(out, o + 3, c03, acc);
         o += n;
-        out[o] = c10; out[o + 1] = c11; out[o + 2] = c12; out[o + 3] = c13;
+        put(out, o, c10, acc); put(out, o + 1, c11, acc); put(out, o + 2, c12, acc); put(out, o + 3, c13, acc);
         o += n;
-        out[o] = c20; out[o + 1] = c21; out[o + 2] = c22; out[o + 3] = c23;
+        put(out, o, c20, acc); put(out, o + 1, c21, acc); put(out, o + 2, c22, acc); put(out, o + 3, c23, acc);
         o += n;
-        out[o] = c30; out[o + 1] = c31; out[o + 2] = c32; out[o + 3] = c33;
+        put(out, o, c30, acc); put(out, o + 1, c31, acc); put(out, o + 2, c32, acc); put(out, o + 3, c33, acc);
     }
 
     /** out[t, j..j+4]: the decode case (T = 1), 4 independent sums instead of one dependent chain. */
-    private static void block1x4(float[] out, float[] x, float[] w, int t, int j, int n, int k) {
+    private static void block1x4(float[] out, float[] x, float[] w, int t, int j, int n, int k, boolean acc) {
         int x0 = t * k;
         int w0 = j * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
         float c0 = 0, c1 = 0, c2 = 0, c3 = 0;
@@ -87,7 +89,12 @@ final class CpuMatmul {
             c0 += a * w[w0 + p]; c1 += a * w[w1 + p]; c2 += a * w[w2 + p]; c3 += a * w[w3 + p];
         }
         int o = t * n + j;
-        out[o] = c0; out[o + 1] = c1; out[o + 2] = c2; out[o + 3] = c3;
+        put(out, o, c0, acc); put(out, o + 1, c1, acc); put(out, o + 2, c2, acc); put(out, o + 3, c3, acc);
+    }
+
+    /** out[i] = v, or out[i] += v when accumulating (the same float addition as a separate residual add). */
+    private static void put(float[] out, int i, float v, boolean acc) {
+        out[i] = acc ? out[i] + v : v;
     }
 
     /** One dot product; 4 independent partial sums would change the summation order, so none. */

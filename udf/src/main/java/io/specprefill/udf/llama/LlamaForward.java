@@ -106,8 +106,24 @@ public final class LlamaForward implements AutoCloseable {
         b.write(s.tokens, tokens, n);
         b.write(s.positions, positions, n);
         SeqBatch sb = upload(cache, n, s.decodeStart, s.decodeSeqs);
-        layers(cache, sb, n, hook);
-        return head(null, n);
+        s.ensureLogitRows(n);
+        if (hook == LayerHook.NONE) {
+            // Everything that changes from step to step is in the buffers just written: the backend may
+            // replay a recording of this step (a hook records host-chosen rows, so it runs plainly).
+            b.replay(new DecodeKey(this, cache, n), () -> {
+                layers(cache, sb, n, LayerHook.NONE);
+                headOps(null, n);
+            });
+        } else {
+            layers(cache, sb, n, hook);
+            headOps(null, n);
+        }
+        s.view.reset(s.logits, s.ids, n);
+        return s.view;
+    }
+
+    /** What makes two decode steps the same recording: this forward's buffers, the cache, the rows. */
+    private record DecodeKey(LlamaForward forward, Backend.KvCache cache, int n) {
     }
 
     /** Every layer over T rows: x = embed(tokens); x += attn(norm(x)); x += mlp(norm(x)). */
@@ -128,20 +144,24 @@ public final class LlamaForward implements AutoCloseable {
             hook.afterRope(l, s.qkv, T);
             b.kvWrite(cache, l, s.qkv, sb, H);
             b.attention(s.att, s.qkv, cache, l, sb, H);
-            b.matmul(s.xb2, s.att, m.wo[l], T, dim, H * D);
-            b.add(s.x, s.xb2, (long) T * dim);
+            b.matmulAdd(s.x, s.att, m.wo[l], T, dim, H * D);
             // MLP: x += w2(silu(w1(xn)) * w3(xn)), xn = rmsnorm(x)
             b.rmsnorm(s.xb, s.x, m.ffnNorm[l], T, dim, eps);
             b.matmul(s.hb, s.xb, m.w13[l], T, 2 * hidden, dim);
             b.swiglu(s.hb2, s.hb, T, hidden);
-            b.matmul(s.xb2, s.hb2, m.w2[l], T, dim, hidden);
-            b.add(s.x, s.xb2, (long) T * dim);
+            b.matmulAdd(s.x, s.hb2, m.w2[l], T, dim, hidden);
         }
     }
 
     /** Final norm and LM head on R rows: the given rows of x, or rows 0..R-1 when rows is null. */
     private Logits head(int[] rows, int R) {
         s.ensureLogitRows(R);
+        headOps(rows, R);
+        s.view.reset(s.logits, s.ids, R);
+        return s.view;
+    }
+
+    private void headOps(int[] rows, int R) {
         int dim = c.dim();
         if (rows == null) {
             b.rmsnorm(s.picked, s.x, m.finalNorm, R, dim, c.rmsNormEps());
@@ -151,8 +171,6 @@ public final class LlamaForward implements AutoCloseable {
             b.rmsnorm(s.picked, s.picked, m.finalNorm, R, dim, c.rmsNormEps());
         }
         b.matmul(s.logits, s.picked, m.lmHead, R, c.vocabSize(), dim);
-        s.view.reset(s.logits, s.ids, R);
-        return s.view;
     }
 
     /** Copies the row-to-(sequence, slot) maps to the backend. */

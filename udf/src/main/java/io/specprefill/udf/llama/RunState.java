@@ -12,13 +12,12 @@ final class RunState implements AutoCloseable {
     private final LlamaConfig c;
     int rowCap;
     int logitCap;
-    Backend.Tensor x;         // [T, dim] residual stream
-    Backend.Tensor xb;        // [T, dim] normed input of attention / MLP
-    Backend.Tensor xb2;       // [T, dim] output of wo / w2, added to x
-    Backend.Tensor qkv;       // [T, (H + 2G) * D] queries | keys | values
-    Backend.Tensor att;       // [T, H * D] attention output
-    Backend.Tensor hb;        // [T, 2 * hiddenDim] gate | up
-    Backend.Tensor hb2;       // [T, hiddenDim] silu(gate) * up
+    Backend.Tensor x;         // [T, dim] residual stream (float32; wo and w2 add into it)
+    Backend.Tensor xb;        // [T, dim] normed input of attention / MLP (narrow)
+    Backend.Tensor qkv;       // [T, (H + 2G) * D] queries | keys | values (narrow)
+    Backend.Tensor att;       // [T, H * D] attention output (narrow)
+    Backend.Tensor hb;        // [T, 2 * hiddenDim] gate | up (narrow)
+    Backend.Tensor hb2;       // [T, hiddenDim] silu(gate) * up (narrow)
     Backend.Ints tokens;      // [T]
     Backend.Ints positions;   // [T] RoPE positions
     Backend.Ints seq;         // [T] cache sequence of each row
@@ -45,12 +44,11 @@ final class RunState implements AutoCloseable {
         closeRows();
         long t = T;
         x = backend.tensor(t * c.dim());
-        xb = backend.tensor(t * c.dim());
-        xb2 = backend.tensor(t * c.dim());
-        qkv = backend.tensor(t * (c.qDim() + 2L * c.kvDim()));
-        att = backend.tensor(t * c.qDim());
-        hb = backend.tensor(t * 2L * c.hiddenDim());
-        hb2 = backend.tensor(t * c.hiddenDim());
+        xb = backend.narrowTensor(t * c.dim());
+        qkv = backend.narrowTensor(t * (c.qDim() + 2L * c.kvDim()));
+        att = backend.narrowTensor(t * c.qDim());
+        hb = backend.narrowTensor(t * 2L * c.hiddenDim());
+        hb2 = backend.narrowTensor(t * c.hiddenDim());
         tokens = backend.ints(T);
         positions = backend.ints(T);
         seq = backend.ints(T);
@@ -81,7 +79,7 @@ final class RunState implements AutoCloseable {
 
     private void closeRows() {
         if (rowCap == 0) return;
-        for (Backend.Tensor b : new Backend.Tensor[]{x, xb, xb2, qkv, att, hb, hb2}) b.close();
+        for (Backend.Tensor b : new Backend.Tensor[]{x, xb, qkv, att, hb, hb2}) b.close();
         for (Backend.Ints b : new Backend.Ints[]{tokens, positions, seq, slot}) b.close();
         rowCap = 0;
     }

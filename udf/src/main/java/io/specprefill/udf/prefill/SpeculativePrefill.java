@@ -56,6 +56,16 @@ public final class SpeculativePrefill implements AutoCloseable {
     public record Scores(float[] importance, int queries) {
     }
 
+    /**
+     * Where the last {@link #score} call's time went, wall milliseconds (each phase ends in a read
+     * from the backend, so nothing of it is still running): the draft's prefill of the prompts up
+     * to the first look-ahead token, the A - 1 look-ahead decode steps, and the importance scores.
+     */
+    public record Timings(double prefillMs, double lookaheadMs, double scoringMs) {
+    }
+
+    private Timings timings = new Timings(0, 0, 0);
+
     private final LlamaModel draft;
     private final LlamaConfig config;
     private final Backend backend;
@@ -101,10 +111,21 @@ public final class SpeculativePrefill implements AutoCloseable {
         Batch batch = bb.build();
         try (Backend.KvCache kv = forward.newCache(B, maxN + A - 1);
              QueryRecorder rec = new QueryRecorder(backend, config, B, A)) {
+            long t0 = System.nanoTime();
             int[] queries = lookahead(kv, rec, batch, prompts);
-            return importance(kv, rec, prompts, queries, maxN);
+            long t2 = System.nanoTime();
+            List<Scores> scores = importance(kv, rec, prompts, queries, maxN);
+            timings = new Timings((prefillEnd - t0) / 1e6, (t2 - prefillEnd) / 1e6, (System.nanoTime() - t2) / 1e6);
+            return scores;
         }
     }
+
+    /** The phases of the last {@link #score} (or {@link #select}) call. */
+    public Timings timings() {
+        return timings;
+    }
+
+    private long prefillEnd;
 
     /**
      * Steps 1-2: prefill with the last-row queries recorded as query 0, then greedy decode steps
@@ -125,6 +146,7 @@ public final class SpeculativePrefill implements AutoCloseable {
             next[i] = logits.argmax(i);
             going[i] = A > 1 && !config.isEos(next[i]); // an EOS ends it; the query that produced it counted
         }
+        prefillEnd = System.nanoTime();   // the argmax reads above waited for the prefill
         int[] seq = new int[B], tok = new int[B], pos = new int[B];
         for (int a = 1; a < A; a++) {
             int n = 0;

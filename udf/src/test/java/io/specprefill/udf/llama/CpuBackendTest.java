@@ -66,6 +66,32 @@ class CpuBackendTest {
         }
     }
 
+    /** The residual fused into the projection: bit for bit matmul into a temporary, then add. */
+    @Test
+    void matmulAddEqualsMatmulThenAddBitForBit() {
+        int[][] shapes = {{1, 5, 7}, {5, 33, 129}, {8, 4, 4}, {13, 70, 300}};
+        for (int[] s : shapes) {
+            int T = s[0], n = s[1], k = s[2];
+            float[] x = rand(r, T * k), w = rand(r, n * k), residual = rand(r, T * n);
+            Backend.Weight wt = weight(w, n, k);
+            Backend.Tensor fused = up(residual), separate = up(residual), tmp = b.tensor((long) T * n);
+            b.matmulAdd(fused, up(x), wt, T, n, k);
+            b.matmul(tmp, up(x), wt, T, n, k);
+            b.add(separate, tmp, (long) T * n);
+            assertArrayEquals(down(separate, T * n), down(fused, T * n), "matmulAdd T=" + T + " n=" + n + " k=" + k);
+            assertTrue(java.util.Arrays.equals(down(up(residual), T * n), residual), "the input residual is untouched");
+        }
+    }
+
+    /** A narrow tensor is an ordinary float32 tensor on the CPU: nothing is rounded. */
+    @Test
+    void narrowTensorsKeepFloat32OnTheCpu() {
+        float[] v = rand(r, 9);
+        Backend.Tensor t = b.narrowTensor(9);
+        b.write(t, 0, v, 9);
+        assertArrayEquals(v, down(t, 9));
+    }
+
     @Test
     void matmulRowIsBitIdenticalAloneOrInABatch() {
         int T = 11, n = 37, k = 50;

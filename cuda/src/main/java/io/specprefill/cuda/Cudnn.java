@@ -1,0 +1,176 @@
+package io.specprefill.cuda;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * cuDNN's fused flash attention for causal prefill: O = softmax(Q K^T / sqrt(D), causal) V in BF16,
+ * the kernel that PyTorch's {@code SDPBackend.CUDNN_ATTENTION} runs, reached through cuDNN's backend
+ * graph API by our own small JNI bridge ({@code src/main/native/spcudnn.c}, built with gcc, no cuDNN
+ * headers needed). The bridge {@code dlopen}s whatever cuDNN 9 the machine has: the path in system
+ * property {@code specprefill.cudnn.library}, then {@code libcudnn.so.9} on the library path, then
+ * the usual CUDA folders.
+ *
+ * <p>Why a library kernel: on Hopper it runs causal GQA attention at about 600 TFLOP/s (H200, D=128),
+ * twice our mma.sync kernel (attention_prefill.cu, which stays as its test twin and as the path for
+ * batches cuDNN's graph does not cover, and where no cuDNN is installed).
+ *
+ * <p>One instance per CudaBackend (its handle is bound to the backend's stream). A plan is built per
+ * shape (H, G, S, D and the row strides) on first use and cached (LRU), since building one costs
+ * milliseconds while a prompt's prefill reuses it in every layer.
+ */
+public final class Cudnn implements AutoCloseable {
+    static final String LIBRARY_RESOURCE = "/native/linux-x86_64/libspcudnn.so";
+    private static final int PLAN_CACHE = 64;
+
+    private static boolean loadTried;
+    private static String loadError;
+    private static String libraryName;
+    private static long version;
+
+    private final long handle;
+    private final String device;
+    private final Map<List<Long>, Plan> plans = new LinkedHashMap<>(16, 0.75f, true);
+
+    /** A built execution plan: its native pointer and the workspace it needs. */
+    record Plan(long pointer, long workspaceBytes) {
+    }
+
+    private Cudnn(long handle, String device) {
+        this.handle = handle;
+        this.device = device;
+    }
+
+    /** Loads the bridge and cuDNN 9, once per JVM; true when both loaded. */
+    public static synchronized boolean available() {
+        if (!loadTried) {
+            loadTried = true;
+            loadError = load();
+        }
+        return loadError == null;
+    }
+
+    /** Why {@link #available()} is false; null when it is true. */
+    public static synchronized String unavailableReason() {
+        available();
+        return loadError;
+    }
+
+    /** "cuDNN 91900 from libcudnn.so.9", or why there is none. */
+    public static synchronized String describe() {
+        return available() ? "cuDNN " + version + " from " + libraryName : "no cuDNN (" + loadError + ")";
+    }
+
+    private static String load() {
+        try (InputStream in = Cudnn.class.getResourceAsStream(LIBRARY_RESOURCE)) {
+            if (in == null) {
+                return "the cuDNN JNI bridge " + LIBRARY_RESOURCE + " is not in this jar (it is built with gcc on"
+                        + " Linux x86-64; this build had none)";
+            }
+            Path tmp = Files.createTempFile("specprefill-spcudnn", ".so");
+            tmp.toFile().deleteOnExit();
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            System.load(tmp.toString());
+        } catch (IOException | UnsatisfiedLinkError e) {
+            return "cannot load the cuDNN JNI bridge: " + e;
+        }
+        String candidates = String.join(":", candidates());
+        String error = nativeOpen(candidates);
+        if (error != null) return "cannot open cuDNN 9 (tried " + candidates + "): " + error;
+        libraryName = nativeLibraryName();
+        version = nativeVersion();
+        return null;
+    }
+
+    private static List<String> candidates() {
+        List<String> names = new ArrayList<>();
+        String configured = System.getProperty("specprefill.cudnn.library");
+        if (configured != null && !configured.isBlank()) names.add(configured);
+        names.add("libcudnn.so.9");
+        String env = System.getenv("CUDA_HOME");
+        for (String home : env == null ? new String[]{"/usr/local/cuda"} : new String[]{env, "/usr/local/cuda"}) {
+            names.add(home + "/lib64/libcudnn.so.9");
+            names.add(home + "/targets/x86_64-linux/lib/libcudnn.so.9");
+        }
+        names.add("/usr/lib/x86_64-linux-gnu/libcudnn.so.9");
+        return names;
+    }
+
+    /** A handle on the current context, bound to {@code stream}. */
+    static Cudnn create(String device, long stream) {
+        if (!available()) throw new CudaException(device + ": cuDNN unavailable: " + loadError);
+        long[] h = new long[1];
+        check(nativeCreate(h), device);
+        Cudnn c = new Cudnn(h[0], device);
+        check(nativeSetStream(h[0], stream), device);
+        return c;
+    }
+
+    /**
+     * The plan for causal attention of S query rows over the first S keys of one sequence: Q rows of
+     * {@code qRowStride} BF16 elements (head h at h * D), output rows of {@code oRowStride}, keys and
+     * values [G][kvHeadStride / D][D].
+     */
+    Plan plan(int nHeads, int nKvHeads, int S, int headDim, long qRowStride, long oRowStride, long kvHeadStride) {
+        List<Long> key = List.of((long) nHeads, (long) nKvHeads, (long) S, (long) headDim, qRowStride, oRowStride,
+                kvHeadStride);
+        Plan p = plans.get(key);
+        if (p != null) return p;
+        long[] out = new long[2];
+        check(nativeSdpaPlan(handle, key.stream().mapToLong(Long::longValue).toArray(), out), device);
+        p = new Plan(out[0], out[1]);
+        plans.put(key, p);
+        if (plans.size() > PLAN_CACHE) {
+            var eldest = plans.entrySet().iterator().next();
+            nativeDestroyPlan(eldest.getValue().pointer());
+            plans.remove(eldest.getKey());
+        }
+        return p;
+    }
+
+    /** Runs {@code plan} on the handle's stream: device addresses of Q, K, V, O and the workspace. */
+    void sdpa(Plan plan, long q, long k, long v, long o, long workspace, float scale) {
+        check(nativeSdpaExecute(handle, plan.pointer(), q, k, v, o, workspace, scale), device);
+    }
+
+    int cachedPlans() {
+        return plans.size();
+    }
+
+    private static void check(String error, String device) {
+        if (error != null) throw new CudaException(device + ": cuDNN " + error);
+    }
+
+    @Override
+    public void close() {
+        for (Plan p : plans.values()) nativeDestroyPlan(p.pointer());
+        plans.clear();
+        nativeDestroy(handle);
+    }
+
+    private static native String nativeOpen(String candidates);
+
+    private static native String nativeLibraryName();
+
+    private static native long nativeVersion();
+
+    private static native String nativeCreate(long[] handle);
+
+    private static native void nativeDestroy(long handle);
+
+    private static native String nativeSetStream(long handle, long stream);
+
+    private static native String nativeSdpaPlan(long handle, long[] shape, long[] out);
+
+    private static native void nativeDestroyPlan(long plan);
+
+    private static native String nativeSdpaExecute(long handle, long plan, long q, long k, long v, long o,
+                                                   long workspace, float scale);
+}

@@ -1,0 +1,47 @@
+package io.specprefill.cuda;
+
+/**
+ * Which kernels serve attention, as system properties set them (the README lists them) and as tests
+ * change them on a live backend (they run every version and path against the CPU twin):
+ * <ul>
+ *   <li>{@code specprefill.cuda.attention} = {@code auto} (default: cuDNN's fused attention for fresh
+ *       BF16 prefills when cuDNN 9 loads, else our kernels, said once in the log), {@code cudnn}
+ *       (required: the backend fails to open without it) or {@code kernels} (ours only);</li>
+ *   <li>{@code specprefill.cuda.prefillVersion} (3) and {@code specprefill.cuda.decodeVersion} (3):
+ *       attention_prefill and attention_decode versions (decode v3 where its shapes allow, else v2/v1).</li>
+ * </ul>
+ */
+final class KernelChoice {
+    /** Which attention kernel serves a step: AUTO picks by the batch (tests force one). */
+    enum Path { AUTO, PREFILL, DECODE }
+
+    Path path;
+    /** Use cuDNN for fresh prefills when it is loaded. */
+    boolean cudnn;
+    int prefillVersion;
+    int decodeVersion;
+    /** Capture decode steps as CUDA graphs and replay them (Backend.replay). */
+    boolean graphs;
+
+    KernelChoice() {
+        reset();
+    }
+
+    /** Back to the configured defaults. */
+    void reset() {
+        path = Path.AUTO;
+        cudnn = !"kernels".equals(attentionSetting());
+        prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 3);
+        decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 3);
+        graphs = !"false".equals(System.getProperty("specprefill.cuda.graphs", "true"));
+    }
+
+    /** specprefill.cuda.attention, checked. */
+    static String attentionSetting() {
+        String v = System.getProperty("specprefill.cuda.attention", "auto");
+        if (!v.equals("auto") && !v.equals("cudnn") && !v.equals("kernels")) {
+            throw new CudaException("system property specprefill.cuda.attention=" + v + ": expected auto, cudnn or kernels");
+        }
+        return v;
+    }
+}
