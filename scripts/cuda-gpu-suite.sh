@@ -12,6 +12,8 @@
 #                                             tests   every io.specprefill.cuda test (JUnit console)
 #                                             kernels KernelBench      forward ForwardBench [lengths]
 #                                             torch   scripts/torch_reference.py (PyTorch, same shapes)
+#                                             attention scripts/torch_attention.py (PyTorch's SDPA backends)
+#   SUITE_JAVA_OPTS adds JVM options (e.g. -Dspecprefill.cudnn.library=PATH to use PyTorch's cuDNN).
 set -euo pipefail
 mode=${1:?usage: cuda-gpu-suite.sh pack DIR | run DIR OUT [tests|kernels|forward|torch ...]}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,7 +41,7 @@ if [[ $mode == pack ]]; then
   (cd "$s/natives" && unzip -q "$m2/org/jcuda/jcuda-natives/12.6.0/jcuda-natives-12.6.0-linux-x86_64.jar" \
      'lib/libJCudaDriver-12.6.0-linux-x86_64.so' && zip -q -r "$s/lib/jcuda-natives-driver-only.jar" lib) && rm -rf "$s/natives"
   cp "$m2/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar" "$s/junit.jar"
-  cp scripts/torch_reference.py scripts/cuda-gpu-suite.sh "$s/"
+  cp scripts/torch_reference.py scripts/torch_attention.py scripts/cuda-gpu-suite.sh "$s/"
   git -C "$root" rev-parse --short HEAD > "$s/GIT"
   tar -C "$work" -cf - suite | xz -T0 -6 > "$out/suite.tar.xz"
   ls -la "$out"
@@ -53,7 +55,7 @@ dest=/tmp/cuda-suite; mkdir -p "$dest" "$out"
 rm -rf "$dest/suite"; xz -dc "$src/suite.tar.xz" | tar -C "$dest" -xf -
 s=$dest/suite; java=$dest/jre/bin/java
 cp="$s/cuda-classes:$s/cuda-test-classes:$s/udf-classes:$s/udf-test-classes$(printf ':%s' "$s"/lib/*.jar)"   # spelled out: JUnit's launcher expands no wildcards
-jvm=(-Xmx64g -Dspecprefill.git="$(cat "$s/GIT")")
+jvm=(-Xmx64g -Dspecprefill.git="$(cat "$s/GIT")" ${SUITE_JAVA_OPTS:-})   # e.g. -Dspecprefill.cudnn.library=PATH
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
 status=0
 for what in "${@:-tests}"; do
@@ -72,14 +74,15 @@ for what in "${@:-tests}"; do
            done
            # A failing attention version must not make the benchmarks below time wrong results:
            # they use the newest versions whose tests passed.
-           pv=3; dv=2
-           if grep -qE '(PREFILL|long prefill.*) v3 \[X\]' "$out/tests.log"; then pv=2; fi
-           if grep -qE '(DECODE|long decode.*) v2 \[X\]' "$out/tests.log"; then dv=1; fi
+           pv=3; dv=3
+           if grep -qE 'prefill v3 .*\[X\]|long prefill .* v3 .*\[X\]' "$out/tests.log"; then pv=2; fi
+           if grep -qE 'decode v3 .*\[X\]|long decode .* v3 .*\[X\]' "$out/tests.log"; then dv=2; fi
            echo "cuda-gpu-suite: benchmarks use attention_prefill_v$pv, attention_decode_v$dv"
            jvm+=(-Dspecprefill.cuda.prefillVersion=$pv -Dspecprefill.cuda.decodeVersion=$dv);;
     kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 2>&1 | tee "$out/kernels.txt" || status=1;;
     forward) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FORWARD_LENGTHS:-} 2>&1 | tee "$out/forward.txt" || status=1;;
     torch) PYTHONUNBUFFERED=1 python3 "$s/torch_reference.py" ${FORWARD_LENGTHS:+--lengths $FORWARD_LENGTHS} 2>&1 | tee "$out/torch.txt" || status=1;;
+    attention) PYTHONUNBUFFERED=1 python3 "$s/torch_attention.py" 2>&1 | tee "$out/torch_attention.txt" || status=1;;
     *) echo "cuda-gpu-suite: unknown step '$what'" >&2; status=2;;
   esac
 done

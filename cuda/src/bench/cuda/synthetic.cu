@@ -32,3 +32,15 @@ extern "C" __global__ void fill_uniform_f32_v1(float* __restrict__ dst, long n, 
         dst[i] = (2.f * ((float)(h >> 40) * (1.0f / 16777216.0f)) - 1.f) * scale;
     }
 }
+
+// l2_flush_v1: reads src [n16] 16-byte words and writes nothing unless their XOR is a value it never
+// is (so the reads cannot be dropped): evicts L2 with clean lines before a bandwidth measurement
+// (a memset would leave 60 MB of dirty lines whose write-back the next kernel would pay for).
+extern "C" __global__ void l2_flush_v1(const uint4* __restrict__ src, long n16, unsigned* sink) {
+    unsigned acc = 0;
+    for (long i = (long)blockIdx.x * blockDim.x + threadIdx.x; i < n16; i += (long)gridDim.x * blockDim.x) {
+        uint4 v = src[i];
+        acc ^= v.x ^ v.y ^ v.z ^ v.w;
+    }
+    if (acc == 0x9e3779b9u) *sink = acc;
+}

@@ -55,11 +55,18 @@ final class BenchSupport {
                 peakGbs, peakTflops);
     }
 
-    /** Like {@link #timeMs}, with L2 (60 MB on an H200) flushed by a 512 MiB memset before each timed run. */
+    /**
+     * Like {@link #timeMs}, with L2 (60 MB on an H200) flushed before each timed run by reading 512 MiB
+     * (l2_flush_v1: clean lines; a memset's dirty lines would charge their write-back to the next kernel).
+     */
     static double timeMsCold(CudaBackend b, int warmups, int repeats, Runnable body) {
-        if (flush == null) flush = DeviceMemory.allocate(512L << 20, "L2 flush", b.name());
-        return timeMs(b, warmups, repeats, body, () -> Cuda.check(JCudaDriver.cuMemsetD8Async(flush.ptr, (byte) 1,
-                flush.bytes, b.launcher().stream), "L2 flush"));
+        if (flush == null) {
+            flush = DeviceMemory.allocate(512L << 20, "L2 flush", b.name());
+            Cuda.check(JCudaDriver.cuMemsetD8Async(flush.ptr, (byte) 1, flush.bytes, b.launcher().stream), "L2 flush fill");
+        }
+        Launcher.Kernel k = new Launcher.Kernel("synthetic", "l2_flush_v1");
+        return timeMs(b, warmups, repeats, body, () -> b.launcher().launch(k, 1056, 1, 1, 512, 0).ptr(flush.address)
+                .ptr(flush.bytes / 16).ptr(flush.address).go());
     }
 
     /** Median milliseconds of {@code repeats} timed runs of body on the backend's stream, after warm-ups. */

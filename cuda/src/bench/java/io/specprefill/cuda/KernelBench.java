@@ -9,7 +9,7 @@ import io.specprefill.udf.llama.SeqBatch;
  * as in the forward pass, the residual float32. Bytes count each input read once and each output
  * written once; FLOPs count 2 per multiply-add (causal attention: half the N x N score matrix).
  * Bandwidth-bound rows flush L2 before each timed run. The ceilings are measured first, on the card.
- * Run: java -cp ... io.specprefill.cuda.KernelBench [device]
+ * Run: java -cp ... io.specprefill.cuda.KernelBench [device [attention]] (attention: only the attention rows)
  */
 public final class KernelBench {
     private final CudaBackend b;
@@ -25,11 +25,14 @@ public final class KernelBench {
             BenchSupport.measureCeilings(b);
             BenchSupport.tableHeader();
             KernelBench kb = new KernelBench(b);
-            kb.gemms();
-            kb.elementwise(32768, 4096, 14336, 32, 8, 128);
+            boolean all = args.length < 2 || !args[1].equals("attention");
+            if (all) {
+                kb.gemms();
+                kb.elementwise(32768, 4096, 14336, 32, 8, 128);
+            }
             for (int[] s : new int[][]{{128, 8192}, {128, 32768}, {64, 8192}, {64, 32768}}) kb.attention(32, 8, s[0], s[1]);
             kb.cudnnPlanCost(32, 8, 128);
-            kb.importance(16, 32, 8, 64, 32768, 8);
+            if (all) kb.importance(16, 32, 8, 64, 32768, 8);
         }
     }
 

@@ -53,7 +53,7 @@ final class Kernels {
     private final Kernel importanceMean = k("importance", "importance_mean_v1");
     private final Kernel[][] decode = {pair("attention_decode", "attention_decode_v1"),
             pair("attention_decode", "attention_decode_v2")};
-    private final Kernel[] combine = pair("attention_combine", "attention_combine_v2");
+    private final Kernel[] combine = pair("attention_decode", "attention_combine_v2");
     /** [D index: 32, 64, 128, 256][f32, bf16]. */
     private final Kernel[][] decode3 = {pair("attention_decode_v3", "attention_decode_v3_d32"),
             pair("attention_decode_v3", "attention_decode_v3_d64"), pair("attention_decode_v3", "attention_decode_v3_d128"),
