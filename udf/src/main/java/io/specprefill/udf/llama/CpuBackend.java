@@ -269,6 +269,43 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void addBias(Tensor x, Weight bias, int T, int n) {
+        float[] a = f(x, "addBias");
+        CpuWeight b = w(bias, "addBias");
+        need("addBias", "x [T, n]", a.length, (long) T * n);
+        if ((long) b.rows * b.cols != n) throw shape("addBias", "bias " + b.rows + "x" + b.cols + " for n=" + n);
+        forRows(T, n, t -> {
+            int base = t * n;
+            for (int j = 0; j < n; j++) a[base + j] += b.data[j];
+        });
+    }
+
+    @Override
+    public void rmsnormHeads(Tensor x, Weight w, int T, int stride, int offset, int heads, int headDim, float eps) {
+        float[] a = f(x, "rmsnormHeads");
+        float[] g = w(w, "rmsnormHeads").data;
+        if (g.length != headDim) throw shape("rmsnormHeads", "w has " + g.length + " elements for headDim=" + headDim);
+        if (offset < 0 || offset + (long) heads * headDim > stride) {
+            throw shape("rmsnormHeads", "heads [" + offset + ", " + (offset + (long) heads * headDim)
+                    + ") outside a row of stride " + stride);
+        }
+        need("rmsnormHeads", "x [T, stride]", a.length, (long) T * stride);
+        forRows(T, heads * headDim, t -> {
+            for (int h = 0; h < heads; h++) {
+                int base = t * stride + offset + h * headDim;
+                double ss = 0;
+                for (int i = 0; i < headDim; i++) {
+                    double v = a[base + i];
+                    ss += v * v;
+                }
+                // as rmsnorm: weight * (x * rsqrt(mean(x^2) + eps)), float32
+                float inv = (float) (1.0 / Math.sqrt((float) (ss / headDim) + eps));
+                for (int i = 0; i < headDim; i++) a[base + i] = g[i] * (a[base + i] * inv);
+            }
+        });
+    }
+
+    @Override
     public void swiglu(Tensor out, Tensor gateUp, int T, int hidden) {
         float[] o = f(out, "swiglu");
         float[] gu = f(gateUp, "swiglu");
