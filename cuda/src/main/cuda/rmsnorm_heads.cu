@@ -1,0 +1,20 @@
+// rmsnorm_heads: per-head RMSNorm in place on a strided slice of fused rows (Qwen3's q_norm and k_norm,
+// applied before RoPE: HF self.q_norm(q_proj(x).view(*, heads, D)), Qwen3RMSNorm in float32).
+// For row t < T and head h < heads: v = x[t * stride + offset + h * D + i], i < D;
+// v = v * rsqrt(mean(v^2) + eps) * w[i]. One weight w [D] serves every head.
+// On qkv [T, (H + 2G) * D] the launcher calls it twice: offset 0, H heads, q_norm; offset H * D, G heads,
+// k_norm. The values (offset (H + G) * D) are never touched.
+// Shapes: x f32 rows of `stride` elements; w [D] f32 (a single-row weight, float32 on the device).
+// Live: v1, one warp per (head, row): grid (heads, T), block 32; lanes stride over D (any D, D = 128
+// is 4 values per lane), a warp_sum for mean(v^2). Not measured yet (a few us per layer at real shapes).
+#include "common.cuh"
+
+extern "C" __global__ void rmsnorm_heads_v1(float* x, const float* __restrict__ w, int stride, int offset,
+                                            int headDim, float eps) {
+    float* v = x + (size_t)blockIdx.y * stride + offset + (size_t)blockIdx.x * headDim;
+    float ss = 0.f;
+    for (int i = threadIdx.x; i < headDim; i += 32) ss += v[i] * v[i];
+    ss = warp_sum(ss);
+    float inv = rsqrtf(ss / headDim + eps);
+    for (int i = threadIdx.x; i < headDim; i += 32) v[i] = w[i] * (v[i] * inv);
+}
