@@ -31,6 +31,20 @@ public final class TestCheckpoints {
         }
     }
 
+    /**
+     * A model of the test resources' {@code qwen-golden/} (tiny-qwen2, tiny-qwen3), or null while
+     * those fixtures have not been made (scripts/make_qwen_goldens.py, run where PyTorch is).
+     */
+    public static Path qwenGolden(String name) {
+        java.net.URL url = TestCheckpoints.class.getResource("/qwen-golden/" + name + "/golden.json");
+        if (url == null) return null;
+        try {
+            return Paths.get(url.toURI()).getParent();
+        } catch (Exception e) {
+            throw new IllegalStateException("test resource qwen-golden/" + name + " cannot be read", e);
+        }
+    }
+
     /** A config.json tree for a small Llama (rope_theta 10000, no scaling, BOS 1, EOS 2). */
     public static ObjectNode config(int dim, int layers, int heads, int kvHeads, int headDim, int hidden, int vocab,
                                     boolean tied) {
