@@ -5,13 +5,14 @@
 // On qkv [T, (H + 2G) * D] the launcher calls it twice: offset 0, H heads, q_norm; offset H * D, G heads,
 // k_norm. The values (offset (H + G) * D) are never touched.
 // Shapes: x f32 rows of `stride` elements; w [D] f32 (a single-row weight, float32 on the device).
-// Live: v1, one warp per (head, row): grid (heads, T), block 32; lanes stride over D (any D, D = 128
-// is 4 values per lane), a warp_sum for mean(v^2). Not measured yet (a few us per layer at real shapes).
+// Live: v1, one warp per (row, head): grid (T, heads) (rows on x: T may exceed gridDim.y's 65535),
+// block 32; lanes stride over D (any D; D = 128 is 4 values per lane), a warp_sum for mean(v^2).
+// Not measured yet (it touches (H + G) * D floats per row, a few us per layer at real shapes).
 #include "common.cuh"
 
 extern "C" __global__ void rmsnorm_heads_v1(float* x, const float* __restrict__ w, int stride, int offset,
                                             int headDim, float eps) {
-    float* v = x + (size_t)blockIdx.y * stride + offset + (size_t)blockIdx.x * headDim;
+    float* v = x + (size_t)blockIdx.x * stride + offset + (size_t)blockIdx.y * headDim;
     float ss = 0.f;
     for (int i = threadIdx.x; i < headDim; i += 32) ss += v[i] * v[i];
     ss = warp_sum(ss);

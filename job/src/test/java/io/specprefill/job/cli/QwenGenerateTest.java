@@ -30,7 +30,9 @@ class QwenGenerateTest {
         ObjectNode cfg = TestCheckpoints.qwenConfig(true, 32, 2, 4, 2, 16, 64, 3005, true);
         cfg.put("max_position_embeddings", 1024);
         TestCheckpoints.writeModel(dir, cfg, TestCheckpoints.randomWeights(LlamaConfig.parse(cfg, "c"), DType.BF16, 4));
-        Files.copy(TestCheckpoints.golden("tokenizer").resolve("tokenizer.json"), dir.resolve("tokenizer.json"));
+        // the golden tokenizer from udf's sources (the udf test-jar's resources are no files)
+        Files.copy(Path.of("..", "udf", "src", "test", "resources", "hf-golden", "tokenizer", "tokenizer.json"),
+                dir.resolve("tokenizer.json"));
         String template = "{{ '<|start_header_id|>' + messages[0].content.strip() + '<|eot_id|>' }}"
                 + "{% if add_generation_prompt %}{{ 'assistant:' }}{% endif %}";
         new ObjectMapper().writeValue(dir.resolve("tokenizer_config.json").toFile(),
