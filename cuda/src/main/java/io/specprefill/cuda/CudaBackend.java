@@ -290,6 +290,18 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void addBias(Tensor x, Weight bias, int T, int n) {
+        bind();
+        ops.addBias(x, bias, T, n);
+    }
+
+    @Override
+    public void rmsnormHeads(Tensor x, Weight w, int T, int stride, int offset, int heads, int headDim, float eps) {
+        bind();
+        ops.rmsnormHeads(x, w, T, stride, offset, heads, headDim, eps);
+    }
+
+    @Override
     public void swiglu(Tensor out, Tensor gateUp, int T, int hidden) {
         bind();
         ops.swiglu(out, gateUp, T, hidden);

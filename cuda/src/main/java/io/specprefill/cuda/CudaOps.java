@@ -204,6 +204,22 @@ final class CudaOps {
         k.add(f32(Checks.tensor(x, n, "add x"), "add x").at(0), f32(Checks.tensor(y, n, "add y"), "add y").at(0), n);
     }
 
+    void addBias(Backend.Tensor x, Backend.Weight bias, int T, int n) {
+        Handles.Weight b = Checks.weight(bias, 1, n, Handles.Format.F32, "addBias bias");
+        Handles.Tensor t = Checks.tensor(x, (long) T * n, "addBias x [T, n]");
+        k.addBias(t.at(0), t.bf16(), b.mem.address, T, n);
+    }
+
+    void rmsnormHeads(Backend.Tensor x, Backend.Weight w, int T, int stride, int offset, int heads, int headDim, float eps) {
+        if (offset < 0 || heads < 0 || headDim < 1 || (long) offset + (long) heads * headDim > stride) {
+            throw new IllegalArgumentException("rmsnormHeads: offset " + offset + " + " + heads + " heads x " + headDim
+                    + " does not fit rows of " + stride);
+        }
+        Handles.Weight wt = Checks.weight(w, 1, headDim, Handles.Format.F32, "rmsnormHeads w");
+        Handles.Tensor t = Checks.tensor(x, (long) T * stride, "rmsnormHeads x [T, stride]");
+        k.rmsnormHeads(t.at(0), t.bf16(), wt.mem.address, T, stride, offset, heads, headDim, eps);
+    }
+
     void gatherRows(Backend.Tensor dst, long dstOffset, Backend.Tensor src, Backend.Ints rows, int R, int srcStride,
                     int colOffset, int width) {
         // The row indices live on the device and cannot be checked here; the columns of row 0 can.

@@ -44,6 +44,8 @@ final class Kernels {
     private final Kernel[] swiglu = pair("swiglu", "swiglu_v1");
     private final Kernel swiglu2 = k("swiglu", "swiglu_v2_bf16");
     private final Kernel add = k("add", "add_v1");
+    private final Kernel[] addBias = pair("add_bias", "add_bias_v1");
+    private final Kernel[] rmsnormHeads = pair("rmsnorm_heads", "rmsnorm_heads_v1");
     private final Kernel[] gatherRows = pair("gather_rows", "gather_rows_v1");
     private final Kernel argmax = k("argmax", "argmax_v1");
     private final Kernel sampleTopP = k("sample_top_p", "sample_top_p_v1");
@@ -285,6 +287,20 @@ final class Kernels {
             Kernel kern = swiglu[ix(bf16)];
             l.launch(kern, l.blocks(n, 256, kern), 1, 1, 256, 0).ptr(out).ptr(gateUp).i(T).i(hidden).go();
         }
+    }
+
+    /** x [T, n] (f32 or BF16) += bias [n] f32 on every row. */
+    void addBias(long x, boolean bf16, long bias, int T, int n) {
+        long total = (long) T * n;
+        if (total == 0) return;
+        Kernel kern = addBias[ix(bf16)];
+        l.launch(kern, l.blocks(total, 256, kern), 1, 1, 256, 0).ptr(x).ptr(bias).i(T).i(n).go();
+    }
+
+    /** Per-head RMSNorm in place of rows x [T, stride] (f32 or BF16): heads at offset + h * D; w [D] f32. */
+    void rmsnormHeads(long x, boolean bf16, long w, int T, int stride, int offset, int heads, int headDim, float eps) {
+        if (T == 0 || heads == 0) return;
+        l.launch(rmsnormHeads[ix(bf16)], T, heads, 1, 32, 0).ptr(x).ptr(w).i(stride).i(offset).i(headDim).f(eps).go();
     }
 
     /** x [n] += y [n], f32. */

@@ -25,7 +25,7 @@ import java.util.List;
  * {@code specprefill generate}: one prompt, one model, no Spark (llama2.c's run loop): load the
  * model and tokenizer, encode, prefill, decode, print. Greedy unless a temperature is given.
  * {@code --prompt-ids} are used exactly as given (no BOS added); {@code --prompt} text goes through
- * the tokenizer with its BOS post-processor (or the Llama 3 chat template with {@code --chat}).
+ * the tokenizer with its BOS post-processor (or the model's own chat template with {@code --chat}).
  */
 public final class GenerateCommand {
     private GenerateCommand() {
@@ -41,7 +41,8 @@ public final class GenerateCommand {
             "  --top-p P              nucleus mass in (0, 1] (default 1.0; with --temperature > 0)",
             "  --seed S               sampling seed (default 0)",
             "  --stop TEXT            stop once the output contains TEXT (repeatable)",
-            "  --chat                 wrap --prompt in the Llama 3 chat template",
+            "  --chat                 wrap --prompt in the model's own chat template (tokenizer_config.json;",
+            "                         the built-in Llama 3 one where the model has no tokenizer_config.json)",
             "  --backend B            cpu, cuda or auto (cuda where a GPU is usable; default auto)",
             "  --device N             GPU ordinal for cuda (default 0)",
             "  --json                 print one JSON object (ids, text, timings) instead of the text");
@@ -92,7 +93,7 @@ public final class GenerateCommand {
         Model model = Model.load(o.model());
         Tokenizer tokenizer = Tokenizer.load(o.model());
         int[] prompt = o.promptIds() != null ? o.promptIds()
-                : (o.chat() ? ChatTemplate.LLAMA3 : ChatTemplate.NONE).encode(tokenizer, o.prompt());
+                : (o.chat() ? ChatTemplate.forModel(o.model()) : ChatTemplate.NONE).encode(tokenizer, o.prompt());
         int vocab = model.config().vocabSize();
         for (int i = 0; i < prompt.length; i++) {
             if (prompt[i] >= vocab) {

@@ -35,7 +35,7 @@ public record JobConfig(
         Long seed,
         @JsonProperty("stop_strings") @JsonPropertyDescription("generation stops once the text contains one of these (LongBench samsum: [\"\\n\"])")
         List<String> stopStrings,
-        @JsonProperty("chat_template") @JsonPropertyDescription("wrap each prompt in the Llama 3 chat template")
+        @JsonProperty("chat_template") @JsonPropertyDescription("wrap each prompt in the target model's own chat template (tokenizer_config.json; built-in Llama 3 where it has none)")
         Boolean chatTemplate,
         @JsonProperty("max_prompt_tokens") @JsonPropertyDescription("longest prompt accepted; 0: the target's max_position_embeddings - max_new_tokens")
         Integer maxPromptTokens,

@@ -3,7 +3,8 @@ package io.specprefill.udf.llama;
 import io.specprefill.udf.model.HostTensor;
 
 /**
- * The ops the Llama forward pass is written against. {@link CpuBackend} (float32, plain Java) is
+ * The ops the Llama forward pass is written against (Qwen2's biases and Qwen3's q/k norms are
+ * {@link #addBias} and {@link #rmsnormHeads}). {@link CpuBackend} (float32, plain Java) is
  * the reference; the CUDA backend in module {@code cuda} implements the same ops on a GPU. The
  * forward pass never asks which backend it has.
  *
@@ -160,6 +161,29 @@ public interface Backend extends AutoCloseable {
      * one-token sequences; a backend may use different kernels for prefill and decode.
      */
     void attention(Tensor out, Tensor qkv, KvCache cache, int layer, SeqBatch batch, int nHeads);
+
+    /**
+     * x[t, j] += bias[j] for t &lt; T, j &lt; n: the bias of an {@code nn.Linear} (HF: {@code x @ W^T + b}).
+     * Qwen2's q/k/v projections use it on the fused rows qkv [T, (H + 2G) * D] with bias = bq|bk|bv,
+     * one row of (H + 2G) * D; o_proj (attention_bias) on [T, dim]. x [T, n] float32; bias a
+     * [1, n] weight (a single row, as norm vectors). Added after {@link #matmul}, before RoPE.
+     *
+     * <p>Default: unsupported, so a backend without it fails naming the op, never silently.
+     */
+    void addBias(Tensor x, Weight bias, int T, int n);
+
+    /**
+     * Per-head RMSNorm in place (Qwen3's q_norm and k_norm, before RoPE): for every row t &lt; T and
+     * head h &lt; heads, the D values v = x[t * stride + offset + h * D + i], i &lt; D, become
+     * v * rsqrt(mean(v^2) + eps) * w[i], in float32, with one weight w [D] for every head
+     * (HF: {@code self.q_norm(q_proj(x).view(*, heads, D))}, Qwen3RMSNorm). On the fused rows
+     * qkv [T, (H + 2G) * D] it is called twice: offset 0 with the H query heads and q_norm, offset
+     * H * D with the G key heads and k_norm; the values (offset (H + G) * D) are untouched.
+     * x float32; w a [1, D] weight.
+     *
+     * <p>Default: unsupported, so a backend without it fails naming the op, never silently.
+     */
+    void rmsnormHeads(Tensor x, Weight w, int T, int stride, int offset, int heads, int headDim, float eps);
 
     /** out[t, j] = silu(gateUp[t, j]) * gateUp[t, hidden + j]; gateUp [T, 2 * hidden] (w1|w3 fused), out [T, hidden]. */
     void swiglu(Tensor out, Tensor gateUp, int T, int hidden);

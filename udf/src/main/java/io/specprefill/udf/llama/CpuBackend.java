@@ -1,5 +1,8 @@
 package io.specprefill.udf.llama;
 
+import io.specprefill.udf.llama.CpuHandles.CpuInts;
+import io.specprefill.udf.llama.CpuHandles.CpuTensor;
+import io.specprefill.udf.llama.CpuHandles.CpuWeight;
 import io.specprefill.udf.model.HostTensor;
 
 import java.util.Arrays;
@@ -7,8 +10,9 @@ import java.util.Arrays;
 /**
  * The reference {@link Backend}: float32 on the Java heap, every op spread over {@link Parallel}'s
  * pool. Weights are widened to float32 once at upload (BF16 and F16 exactly). The heavy ops live
- * in {@link CpuMatmul} (the GEMM) and {@link CpuAttention} (attention, importance); this class
- * holds the handles, the memory ops and the cheap element-wise ops.
+ * in {@link CpuMatmul} (the GEMM) and {@link CpuAttention} (attention, importance), the handles in
+ * {@link CpuHandles} and the per-row norms and biases in {@link CpuRowOps}; this class holds the
+ * memory ops, the cheap element-wise ops and the shape checks.
  *
  * <p>Thread-safe: it holds no mutable state besides per-thread scratch, so several forward passes
  * (each with its own RunState and KV cache) may share one instance and its weights.
@@ -21,73 +25,6 @@ public final class CpuBackend implements Backend {
     @Override
     public String name() {
         return "cpu";
-    }
-
-    // ---------------------------------------------------------------- handles
-
-    /** Float activations: a heap array. */
-    static final class CpuTensor implements Tensor {
-        final float[] data;
-
-        CpuTensor(int size) {
-            data = new float[size];
-        }
-
-        @Override
-        public long size() {
-            return data.length;
-        }
-
-        @Override
-        public void close() {
-            // heap memory: the garbage collector frees it
-        }
-    }
-
-    static final class CpuInts implements Ints {
-        final int[] data;
-
-        CpuInts(int size) {
-            data = new int[size];
-        }
-
-        @Override
-        public int size() {
-            return data.length;
-        }
-
-        @Override
-        public void close() {
-            // heap memory
-        }
-    }
-
-    /** A weight [rows, cols] as float32, row-major. */
-    static final class CpuWeight implements Weight {
-        final float[] data;
-        final int rows;
-        final int cols;
-
-        CpuWeight(float[] data, int rows, int cols) {
-            this.data = data;
-            this.rows = rows;
-            this.cols = cols;
-        }
-
-        @Override
-        public long rows() {
-            return rows;
-        }
-
-        @Override
-        public long cols() {
-            return cols;
-        }
-
-        @Override
-        public void close() {
-            // heap memory
-        }
     }
 
     // ---------------------------------------------------------------- memory
@@ -206,17 +143,7 @@ public final class CpuBackend implements Backend {
         need("rmsnorm", "x [T, dim]", in.length, (long) T * dim);
         need("rmsnorm", "out [T, dim]", o.length, (long) T * dim);
         need("rmsnorm", "w [dim]", g.length, dim);
-        forRows(T, dim, t -> {
-            int base = t * dim;
-            double ss = 0;
-            for (int j = 0; j < dim; j++) {
-                double v = in[base + j];
-                ss += v * v;
-            }
-            // HF: weight * (x * rsqrt(mean(x^2) + eps)), float32
-            float inv = (float) (1.0 / Math.sqrt((float) (ss / dim) + eps));
-            for (int j = 0; j < dim; j++) o[base + j] = g[j] * (in[base + j] * inv);
-        });
+        forRows(T, dim, t -> CpuRowOps.rmsnorm(o, t * dim, in, t * dim, g, dim, eps));
     }
 
     @Override
@@ -279,6 +206,33 @@ public final class CpuBackend implements Backend {
     @Override
     public void attention(Tensor out, Tensor qkv, KvCache cache, int layer, SeqBatch batch, int nHeads) {
         CpuAttention.attention(f(out, "attention"), f(qkv, "attention"), kv(cache, "attention"), layer, batch, nHeads);
+    }
+
+    @Override
+    public void addBias(Tensor x, Weight bias, int T, int n) {
+        float[] a = f(x, "addBias");
+        CpuWeight b = w(bias, "addBias");
+        need("addBias", "x [T, n]", a.length, (long) T * n);
+        if ((long) b.rows * b.cols != n) throw shape("addBias", "bias " + b.rows + "x" + b.cols + " for n=" + n);
+        forRows(T, n, t -> CpuRowOps.addBias(a, t * n, b.data, n));
+    }
+
+    @Override
+    public void rmsnormHeads(Tensor x, Weight w, int T, int stride, int offset, int heads, int headDim, float eps) {
+        float[] a = f(x, "rmsnormHeads");
+        float[] g = w(w, "rmsnormHeads").data;
+        if (g.length != headDim) throw shape("rmsnormHeads", "w has " + g.length + " elements for headDim=" + headDim);
+        if (offset < 0 || offset + (long) heads * headDim > stride) {
+            throw shape("rmsnormHeads", "heads [" + offset + ", " + (offset + (long) heads * headDim)
+                    + ") outside a row of stride " + stride);
+        }
+        need("rmsnormHeads", "x [T, stride]", a.length, (long) T * stride);
+        forRows(T, heads * headDim, t -> {
+            for (int h = 0; h < heads; h++) {
+                int base = t * stride + offset + h * headDim;
+                CpuRowOps.rmsnorm(a, base, a, base, g, headDim, eps);
+            }
+        });
     }
 
     @Override
@@ -363,7 +317,7 @@ public final class CpuBackend implements Backend {
     // ---------------------------------------------------------------- helpers
 
     /** Runs body over rows t < T, in parallel blocks when the op is big enough to pay for it. */
-    private static void forRows(int T, int rowElems, java.util.function.IntConsumer body) {
+    static void forRows(int T, int rowElems, java.util.function.IntConsumer body) {
         int rowsPerTask = Math.max(1, ROWS_PER_TASK_MIN_ELEMS / Math.max(1, rowElems));
         int tasks = (T + rowsPerTask - 1) / rowsPerTask;
         Parallel.parallelFor(tasks, c -> {

@@ -4,7 +4,8 @@ import io.specprefill.udf.model.LlamaConfig;
 
 /**
  * The Llama forward pass, written once against {@link Backend} (llama2.c's {@code forward}, over a
- * packed batch of rows). Two entry points:
+ * packed batch of rows), with the attention extras of Qwen2 (q/k/v biases) and Qwen3 (per-head
+ * RMSNorm of q and k before RoPE) where the model's architecture has them. Two entry points:
  * <ul>
  *   <li>{@link #prefill}: B' sequences of any lengths, explicit RoPE positions per token (gaps
  *       allowed), each appending to its own slots of a {@link Backend.KvCache};</li>
@@ -140,11 +141,17 @@ public final class LlamaForward implements AutoCloseable {
             // attention: x += wo(attention(rope(wqkv(rmsnorm(x)))))
             b.rmsnorm(s.xb, s.x, m.attnNorm[l], T, dim, eps);
             b.matmul(s.qkv, s.xb, m.wqkv[l], T, qkvDim, dim);
+            if (m.bqkv != null) b.addBias(s.qkv, m.bqkv[l], T, qkvDim); // Qwen2: q/k/v_proj(x) = x W^T + b
+            if (m.qNorm != null) { // Qwen3: q_norm(q.view(T, H, D)), k_norm(k.view(T, G, D)) before RoPE
+                b.rmsnormHeads(s.qkv, m.qNorm[l], T, qkvDim, 0, H, D, eps);
+                b.rmsnormHeads(s.qkv, m.kNorm[l], T, qkvDim, H * D, G, D, eps);
+            }
             b.rope(s.qkv, s.positions, m.invFreq, T, H, G, D);
             hook.afterRope(l, s.qkv, T);
             b.kvWrite(cache, l, s.qkv, sb, H);
             b.attention(s.att, s.qkv, cache, l, sb, H);
             b.matmulAdd(s.x, s.att, m.wo[l], T, dim, H * D);
+            if (m.bo != null) b.addBias(s.x, m.bo[l], T, dim); // attention_bias: o_proj's bias, added after its product
             // MLP: x += w2(silu(w1(xn)) * w3(xn)), xn = rmsnorm(x)
             b.rmsnorm(s.xb, s.x, m.ffnNorm[l], T, dim, eps);
             b.matmul(s.hb, s.xb, m.w13[l], T, 2 * hidden, dim);

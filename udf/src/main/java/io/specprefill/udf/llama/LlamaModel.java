@@ -8,7 +8,9 @@ import java.util.Arrays;
 
 /**
  * A Llama model on a backend: the config and the uploaded weights (wq|wk|wv and w1|w3 fused at
- * upload, so attention input and the MLP's gate/up are one GEMM each). Immutable after upload:
+ * upload, so attention input and the MLP's gate/up are one GEMM each; bq|bk|bv fused alike into one
+ * bias row). The attention extras of Qwen2/Qwen3 (see {@link LlamaConfig.Architecture}) are null
+ * where the architecture has none. Immutable after upload:
  * several {@link LlamaForward}s (each with its own run state) may share one model.
  */
 public final class LlamaModel implements AutoCloseable {
@@ -24,6 +26,10 @@ public final class LlamaModel implements AutoCloseable {
     final Backend.Weight finalNorm;  // [1, dim]
     final Backend.Weight lmHead;     // [vocab, dim]; the embedding itself when tied
     final Backend.Tensor invFreq;    // [D/2] RoPE inverse frequencies, float32, llama3-scaled
+    final Backend.Weight[] bqkv;     // [layers][1, (H + 2G) * D]: bq | bk | bv (qkvBias), or null
+    final Backend.Weight[] bo;       // [layers][1, dim] o_proj bias (oBias), or null
+    final Backend.Weight[] qNorm;    // [layers][1, D] per-head RMSNorm of the queries (qkNorm), or null
+    final Backend.Weight[] kNorm;    // [layers][1, D] per-head RMSNorm of the keys (qkNorm), or null
 
     private LlamaModel(LlamaConfig config, Backend backend, LlamaWeights w) {
         this.config = config;
@@ -47,6 +53,19 @@ public final class LlamaModel implements AutoCloseable {
         }
         finalNorm = backend.weight(w.finalNorm);
         lmHead = w.lmHead == w.tokenEmbedding ? embedding : backend.weight(w.lmHead);
+        LlamaConfig.Architecture a = config.architecture();
+        bqkv = a.qkvBias() ? new Backend.Weight[L] : null;
+        bo = a.oBias() ? new Backend.Weight[L] : null;
+        qNorm = a.qkNorm() ? new Backend.Weight[L] : null;
+        kNorm = a.qkNorm() ? new Backend.Weight[L] : null;
+        for (int l = 0; l < L; l++) {
+            if (bqkv != null) bqkv[l] = backend.weight(HostTensor.concat(w.bq[l].name() + "|k|v", w.bq[l], w.bk[l], w.bv[l]));
+            if (bo != null) bo[l] = backend.weight(w.bo[l]);
+            if (qNorm != null) {
+                qNorm[l] = backend.weight(w.qNorm[l]);
+                kNorm[l] = backend.weight(w.kNorm[l]);
+            }
+        }
         float[] freq = Rope.invFreq(config);
         invFreq = backend.tensor(freq.length);
         backend.write(invFreq, 0, freq, freq.length);
@@ -55,10 +74,19 @@ public final class LlamaModel implements AutoCloseable {
     /**
      * Weights already on a backend, in this class's fused layout (shapes as the fields above), e.g.
      * random weights of real shapes generated on a GPU for performance runs. The model owns them.
+     * The attention extras are null where the config's architecture has none.
      */
     public record BackendWeights(Backend.Weight embedding, Backend.Weight[] attnNorm, Backend.Weight[] wqkv,
                                  Backend.Weight[] wo, Backend.Weight[] ffnNorm, Backend.Weight[] w13,
-                                 Backend.Weight[] w2, Backend.Weight finalNorm, Backend.Weight lmHead) {
+                                 Backend.Weight[] w2, Backend.Weight finalNorm, Backend.Weight lmHead,
+                                 Backend.Weight[] bqkv, Backend.Weight[] bo, Backend.Weight[] qNorm,
+                                 Backend.Weight[] kNorm) {
+        /** A plain Llama's weights (no attention extras). */
+        public BackendWeights(Backend.Weight embedding, Backend.Weight[] attnNorm, Backend.Weight[] wqkv,
+                              Backend.Weight[] wo, Backend.Weight[] ffnNorm, Backend.Weight[] w13,
+                              Backend.Weight[] w2, Backend.Weight finalNorm, Backend.Weight lmHead) {
+            this(embedding, attnNorm, wqkv, wo, ffnNorm, w13, w2, finalNorm, lmHead, null, null, null, null);
+        }
     }
 
     private LlamaModel(LlamaConfig config, Backend backend, BackendWeights w) {
@@ -73,6 +101,15 @@ public final class LlamaModel implements AutoCloseable {
         w2 = w.w2();
         finalNorm = w.finalNorm();
         lmHead = w.lmHead();
+        bqkv = w.bqkv();
+        bo = w.bo();
+        qNorm = w.qNorm();
+        kNorm = w.kNorm();
+        LlamaConfig.Architecture a = config.architecture();
+        if ((bqkv != null) != a.qkvBias() || (bo != null) != a.oBias() || (qNorm != null) != a.qkNorm()
+                || (kNorm != null) != a.qkNorm()) {
+            throw new IllegalArgumentException("backend weights: biases/q-k norms given do not match " + a);
+        }
         float[] freq = Rope.invFreq(config);
         invFreq = backend.tensor(freq.length);
         backend.write(invFreq, 0, freq, freq.length);
@@ -112,6 +149,23 @@ public final class LlamaModel implements AutoCloseable {
             expect(w.w2[l], c.dim(), c.hiddenDim());
             expect(w.w3[l], c.hiddenDim(), c.dim());
         }
+        LlamaConfig.Architecture a = c.architecture();
+        extra(w.bq, a.qkvBias(), "q_proj.bias", L, c.qDim());
+        extra(w.bk, a.qkvBias(), "k_proj.bias", L, c.kvDim());
+        extra(w.bv, a.qkvBias(), "v_proj.bias", L, c.kvDim());
+        extra(w.bo, a.oBias(), "o_proj.bias", L, c.dim());
+        extra(w.qNorm, a.qkNorm(), "q_norm.weight", L, c.headDim());
+        extra(w.kNorm, a.qkNorm(), "k_norm.weight", L, c.headDim());
+    }
+
+    /** A per-layer vector the architecture needs (each [n]), or nothing where it has none. */
+    private static void extra(HostTensor[] ts, boolean needed, String what, int L, int n) {
+        if (!needed) return;
+        if (ts == null || ts.length != L) {
+            throw new IllegalArgumentException("weights: " + (ts == null ? 0 : ts.length) + " tensors for " + what
+                    + ", the architecture needs one per layer (" + L + ")");
+        }
+        for (HostTensor t : ts) expect(t, n);
     }
 
     private static void expect(HostTensor t, long... shape) {
@@ -128,7 +182,8 @@ public final class LlamaModel implements AutoCloseable {
         if (lmHead != embedding) lmHead.close();
         finalNorm.close();
         invFreq.close();
-        for (Backend.Weight[] ws : new Backend.Weight[][]{attnNorm, wqkv, wo, ffnNorm, w13, w2}) {
+        for (Backend.Weight[] ws : new Backend.Weight[][]{attnNorm, wqkv, wo, ffnNorm, w13, w2, bqkv, bo, qNorm, kNorm}) {
+            if (ws == null) continue;
             for (Backend.Weight x : ws) x.close();
         }
     }

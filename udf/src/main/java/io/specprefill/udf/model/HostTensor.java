@@ -71,6 +71,21 @@ public record HostTensor(String name, DType dtype, long[] shape, ByteBuffer data
         return out;
     }
 
+    /**
+     * Vectors joined end to end as one F32 vector (exact for every dtype), e.g. q|k|v biases fused
+     * into one row. For small tensors: the result is a heap copy.
+     */
+    public static HostTensor concat(String name, HostTensor... parts) {
+        long n = 0;
+        for (HostTensor t : parts) n += t.numel();
+        ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(n * 4)).order(ByteOrder.LITTLE_ENDIAN);
+        for (HostTensor t : parts) {
+            for (float v : t.toFloatArray()) buf.putFloat(v);
+        }
+        buf.flip();
+        return new HostTensor(name, DType.F32, new long[]{n}, buf);
+    }
+
     @Override
     public String toString() {
         return name + " " + dtype + Arrays.toString(shape);

@@ -1,45 +1,74 @@
 package io.specprefill.udf.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.IOException;
 import java.io.Serializable;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * The model hyper-parameters of a Hugging Face {@code config.json} ({@code LlamaForCausalLM}).
- * The compact constructor derives {@code kvMul} and rejects bad values, naming the key.
+ * The model hyper-parameters of a Hugging Face {@code config.json}: Llama 3.x ({@code LlamaForCausalLM})
+ * and the families that are Llama's layer plus small additions, Qwen2/2.5 ({@code Qwen2ForCausalLM}:
+ * q/k/v biases) and Qwen3 ({@code Qwen3ForCausalLM}: per-head RMSNorm of q and k, explicit head_dim).
+ * {@link ConfigJson} reads the file (both the transformers 4 and 5 layouts); the compact
+ * constructor derives {@code kvMul} and rejects bad values, naming the key.
  *
  * @param dim            hidden_size
  * @param nLayers        num_hidden_layers
  * @param nHeads         num_attention_heads (query heads, H)
  * @param nKvHeads       num_key_value_heads (G); query head h uses KV head h / kvMul
- * @param headDim        head_dim (default hidden_size / num_attention_heads, D)
+ * @param headDim        head_dim (default hidden_size / num_attention_heads; Qwen3: 128, D)
  * @param hiddenDim      intermediate_size (SwiGLU width)
  * @param vocabSize      vocab_size
  * @param rmsNormEps     rms_norm_eps
- * @param ropeTheta      rope_theta
- * @param ropeScaling    rope_scaling, null when absent
+ * @param ropeTheta      rope_theta (top level, or inside rope_parameters)
+ * @param ropeScaling    rope_scaling (or rope_parameters) of type llama3, null for plain RoPE
  * @param tiedEmbeddings tie_word_embeddings: the LM head is the embedding table
- * @param torchDtype     torch_dtype as written ("bfloat16", "float16", "float32"), may be null
+ * @param torchDtype     torch_dtype (transformers 5: dtype) as written ("bfloat16", "float16", "float32"), may be null
  * @param bosTokenId     bos_token_id, -1 when absent
- * @param eosTokenIds    eos_token_id (an int or a list), empty when absent
+ * @param eosTokenIds    eos_token_id (an int or a list) of config.json and generation_config.json, empty when absent
  * @param maxPositions   max_position_embeddings
  * @param source         the file this came from, for error messages
+ * @param architecture   what the layer adds to Llama's (biases, q/k norms)
  */
 public record LlamaConfig(int dim, int nLayers, int nHeads, int nKvHeads, int headDim, int hiddenDim,
                           int vocabSize, float rmsNormEps, float ropeTheta, RopeScaling ropeScaling,
                           boolean tiedEmbeddings, String torchDtype, int bosTokenId, int[] eosTokenIds,
-                          int maxPositions, String source) implements Serializable {
-    private static final long serialVersionUID = 1L;
+                          int maxPositions, String source, Architecture architecture) implements Serializable {
+    private static final long serialVersionUID = 2L;
 
     /** rope_scaling of rope_type "llama3" (Llama 3.1+). */
     public record RopeScaling(String ropeType, float factor, float lowFreqFactor, float highFreqFactor,
                               int originalMaxPositions) implements Serializable {
         private static final long serialVersionUID = 1L;
+    }
+
+    /**
+     * What an architecture adds to the Llama decoder layer. Everything else (RMSNorm, RoPE in
+     * rotate_half form, GQA, SwiGLU, tied or untied head) is shared.
+     *
+     * @param name    architectures[0] as config.json spells it
+     * @param qkvBias q_proj, k_proj and v_proj have biases (Qwen2 always; Llama and Qwen3 with attention_bias)
+     * @param oBias   o_proj has a bias (Llama and Qwen3 with attention_bias; never Qwen2)
+     * @param qkNorm  queries and keys get a per-head RMSNorm (q_norm, k_norm [D]) before RoPE (Qwen3)
+     */
+    public record Architecture(String name, boolean qkvBias, boolean oBias, boolean qkNorm) implements Serializable {
+        private static final long serialVersionUID = 1L;
+        public static final Architecture LLAMA = new Architecture("LlamaForCausalLM", false, false, false);
+        public static final Architecture QWEN2 = new Architecture("Qwen2ForCausalLM", true, false, false);
+        public static final Architecture QWEN3 = new Architecture("Qwen3ForCausalLM", false, false, true);
+
+        public Architecture {
+            if (name == null || name.isEmpty()) throw new IllegalArgumentException("architecture name is empty");
+        }
+    }
+
+    /** A plain Llama config (no biases, no q/k norms): the original constructor. */
+    public LlamaConfig(int dim, int nLayers, int nHeads, int nKvHeads, int headDim, int hiddenDim, int vocabSize,
+                       float rmsNormEps, float ropeTheta, RopeScaling ropeScaling, boolean tiedEmbeddings,
+                       String torchDtype, int bosTokenId, int[] eosTokenIds, int maxPositions, String source) {
+        this(dim, nLayers, nHeads, nKvHeads, headDim, hiddenDim, vocabSize, rmsNormEps, ropeTheta, ropeScaling,
+                tiedEmbeddings, torchDtype, bosTokenId, eosTokenIds, maxPositions, source, Architecture.LLAMA);
     }
 
     public LlamaConfig {
@@ -61,6 +90,13 @@ public record LlamaConfig(int dim, int nLayers, int nHeads, int nKvHeads, int he
         if (!(rmsNormEps > 0)) throw new ModelFormatException(source + ": rms_norm_eps=" + rmsNormEps + " must be > 0");
         if (!(ropeTheta > 0)) throw new ModelFormatException(source + ": rope_theta=" + ropeTheta + " must be > 0");
         eosTokenIds = eosTokenIds == null ? new int[0] : eosTokenIds.clone();
+        architecture = architecture == null ? Architecture.LLAMA : architecture;
+    }
+
+    /** The same config with another architecture (tests; random checkpoints of another family). */
+    public LlamaConfig withArchitecture(Architecture a) {
+        return new LlamaConfig(dim, nLayers, nHeads, nKvHeads, headDim, hiddenDim, vocabSize, rmsNormEps, ropeTheta,
+                ropeScaling, tiedEmbeddings, torchDtype, bosTokenId, eosTokenIds, maxPositions, source, a);
     }
 
     /** Query heads per KV head (H / G). */
@@ -83,93 +119,14 @@ public record LlamaConfig(int dim, int nLayers, int nHeads, int nKvHeads, int he
         return false;
     }
 
-    /** Reads {@code dir/config.json}. */
+    /** Reads {@code dir/config.json}, and the end-of-sequence ids of {@code dir/generation_config.json} when present. */
     public static LlamaConfig load(Path dir) {
-        Path file = dir.resolve("config.json");
-        if (!Files.isRegularFile(file)) {
-            throw new ModelFormatException(dir + ": no config.json (expected a Hugging Face model directory)");
-        }
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new ModelFormatException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
-        return parse(root, file.toString());
+        return ConfigJson.load(dir);
     }
 
     /** Parses a config.json tree; {@code source} names it in errors. */
     public static LlamaConfig parse(JsonNode root, String source) {
-        String arch = root.path("architectures").path(0).asText(null);
-        if (arch != null && !arch.equals("LlamaForCausalLM")) {
-            throw new ModelFormatException(source + ": architectures=[" + arch
-                    + "] is not supported (supported: LlamaForCausalLM)");
-        }
-        String modelType = root.path("model_type").asText("llama");
-        if (!modelType.equals("llama")) {
-            throw new ModelFormatException(source + ": model_type=" + modelType + " is not supported (supported: llama)");
-        }
-        String act = root.path("hidden_act").asText("silu");
-        if (!act.equals("silu")) {
-            throw new ModelFormatException(source + ": hidden_act=" + act + " is not supported (supported: silu)");
-        }
-        if (root.path("attention_bias").asBoolean(false) || root.path("mlp_bias").asBoolean(false)) {
-            throw new ModelFormatException(source + ": attention_bias/mlp_bias=true is not supported for LlamaForCausalLM");
-        }
-        int dim = requiredInt(root, "hidden_size", source);
-        int nHeads = requiredInt(root, "num_attention_heads", source);
-        int nKv = root.has("num_key_value_heads") && !root.get("num_key_value_heads").isNull()
-                ? requiredInt(root, "num_key_value_heads", source) : nHeads;
-        int headDim = root.hasNonNull("head_dim") ? requiredInt(root, "head_dim", source)
-                : (nHeads > 0 ? dim / nHeads : 0);
-        RopeScaling scaling = parseRopeScaling(root.get("rope_scaling"), source);
-        int[] eos = parseIds(root.get("eos_token_id"), "eos_token_id", source);
-        return new LlamaConfig(dim, requiredInt(root, "num_hidden_layers", source), nHeads, nKv, headDim,
-                requiredInt(root, "intermediate_size", source), requiredInt(root, "vocab_size", source),
-                (float) root.path("rms_norm_eps").asDouble(1e-6), (float) root.path("rope_theta").asDouble(10000.0),
-                scaling, root.path("tie_word_embeddings").asBoolean(false),
-                root.hasNonNull("torch_dtype") ? root.get("torch_dtype").asText()
-                        : root.path("dtype").asText(null),
-                root.hasNonNull("bos_token_id") ? requiredInt(root, "bos_token_id", source) : -1,
-                eos, root.path("max_position_embeddings").asInt(131072), source);
-    }
-
-    private static RopeScaling parseRopeScaling(JsonNode n, String source) {
-        if (n == null || n.isNull()) return null;
-        String type = n.hasNonNull("rope_type") ? n.get("rope_type").asText() : n.path("type").asText("default");
-        if (type.equals("default")) return null;
-        if (!type.equals("llama3")) {
-            throw new ModelFormatException(source + ": rope_scaling.rope_type=" + type
-                    + " is not supported (supported: llama3, default or null)");
-        }
-        for (String k : new String[]{"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"}) {
-            if (!n.hasNonNull(k)) throw new ModelFormatException(source + ": rope_scaling." + k + " is missing (rope_type llama3)");
-        }
-        return new RopeScaling(type, (float) n.get("factor").asDouble(), (float) n.get("low_freq_factor").asDouble(),
-                (float) n.get("high_freq_factor").asDouble(), n.get("original_max_position_embeddings").asInt());
-    }
-
-    private static int[] parseIds(JsonNode n, String key, String source) {
-        if (n == null || n.isNull()) return new int[0];
-        if (n.isInt()) return new int[]{n.asInt()};
-        if (n.isArray()) {
-            int[] ids = new int[n.size()];
-            for (int i = 0; i < ids.length; i++) {
-                if (!n.get(i).isInt()) throw new ModelFormatException(source + ": " + key + "[" + i + "]=" + n.get(i) + " is not an integer");
-                ids[i] = n.get(i).asInt();
-            }
-            return ids;
-        }
-        throw new ModelFormatException(source + ": " + key + "=" + n + " must be an integer or a list of integers");
-    }
-
-    private static int requiredInt(JsonNode root, String key, String source) {
-        JsonNode n = root.get(key);
-        if (n == null || n.isNull()) throw new ModelFormatException(source + ": required key '" + key + "' is missing");
-        if (!n.canConvertToInt() || !n.isIntegralNumber()) {
-            throw new ModelFormatException(source + ": " + key + "=" + n + " is not an integer");
-        }
-        return n.asInt();
+        return ConfigJson.parse(root, source);
     }
 
     private static void positive(int v, String key, String source) {
@@ -178,9 +135,10 @@ public record LlamaConfig(int dim, int nLayers, int nHeads, int nKvHeads, int he
 
     @Override
     public String toString() {
-        return "LlamaConfig[dim=" + dim + ", layers=" + nLayers + ", heads=" + nHeads + ", kvHeads=" + nKvHeads
+        return "LlamaConfig[" + architecture.name() + ", dim=" + dim + ", layers=" + nLayers + ", heads=" + nHeads + ", kvHeads=" + nKvHeads
                 + ", headDim=" + headDim + ", hidden=" + hiddenDim + ", vocab=" + vocabSize
                 + ", ropeTheta=" + ropeTheta + ", ropeScaling=" + ropeScaling + ", tied=" + tiedEmbeddings
-                + ", eos=" + Arrays.toString(eosTokenIds) + "]";
+                + ", eos=" + Arrays.toString(eosTokenIds) + (architecture.qkvBias() ? ", qkvBias" : "")
+                + (architecture.oBias() ? ", oBias" : "") + (architecture.qkNorm() ? ", qkNorm" : "") + "]";
     }
 }

@@ -4,7 +4,9 @@ package io.specprefill.udf.model;
  * The weights of a Llama checkpoint, as stored (any of F32/F16/BF16), each a view into a mapped
  * safetensors file. Shapes are PyTorch's {@code nn.Linear} layout: [out, in]. Backends upload
  * these once; fusions (wq|wk|wv, w1|w3) happen in the upload, not here.
- * Built by {@link ModelLoader}, which checks every shape against the config.
+ * Built by {@link ModelLoader}, which checks every shape against the config. The attention
+ * extras of some architectures (see {@link LlamaConfig.Architecture}) are null where the config
+ * has none.
  */
 public final class LlamaWeights {
     public final HostTensor tokenEmbedding; // model.embed_tokens.weight        [vocab, dim]
@@ -19,10 +21,25 @@ public final class LlamaWeights {
     public final HostTensor[] w3;           // mlp.up_proj                      [layers][hiddenDim, dim]
     public final HostTensor finalNorm;      // model.norm.weight                [dim]
     public final HostTensor lmHead;         // lm_head.weight, or the embedding when tied  [vocab, dim]
+    public final HostTensor[] bq;           // self_attn.q_proj.bias (qkvBias)    [layers][nHeads*headDim], or null
+    public final HostTensor[] bk;           // self_attn.k_proj.bias (qkvBias)    [layers][nKvHeads*headDim], or null
+    public final HostTensor[] bv;           // self_attn.v_proj.bias (qkvBias)    [layers][nKvHeads*headDim], or null
+    public final HostTensor[] bo;           // self_attn.o_proj.bias (oBias)      [layers][dim], or null
+    public final HostTensor[] qNorm;        // self_attn.q_norm.weight (qkNorm)   [layers][headDim], or null
+    public final HostTensor[] kNorm;        // self_attn.k_norm.weight (qkNorm)   [layers][headDim], or null
 
     public LlamaWeights(HostTensor tokenEmbedding, HostTensor[] attnNorm, HostTensor[] wq, HostTensor[] wk,
                         HostTensor[] wv, HostTensor[] wo, HostTensor[] ffnNorm, HostTensor[] w1, HostTensor[] w2,
                         HostTensor[] w3, HostTensor finalNorm, HostTensor lmHead) {
+        this(tokenEmbedding, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3, finalNorm, lmHead,
+                null, null, null, null, null, null);
+    }
+
+    /** With the attention extras: biases of q/k/v and o, per-head norms of q and k (null where absent). */
+    public LlamaWeights(HostTensor tokenEmbedding, HostTensor[] attnNorm, HostTensor[] wq, HostTensor[] wk,
+                        HostTensor[] wv, HostTensor[] wo, HostTensor[] ffnNorm, HostTensor[] w1, HostTensor[] w2,
+                        HostTensor[] w3, HostTensor finalNorm, HostTensor lmHead, HostTensor[] bq, HostTensor[] bk,
+                        HostTensor[] bv, HostTensor[] bo, HostTensor[] qNorm, HostTensor[] kNorm) {
         this.tokenEmbedding = tokenEmbedding;
         this.attnNorm = attnNorm;
         this.wq = wq;
@@ -35,5 +52,11 @@ public final class LlamaWeights {
         this.w3 = w3;
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
+        this.bq = bq;
+        this.bk = bk;
+        this.bv = bv;
+        this.bo = bo;
+        this.qNorm = qNorm;
+        this.kNorm = kNorm;
     }
 }

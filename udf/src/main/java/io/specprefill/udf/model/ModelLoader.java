@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Builds {@link LlamaWeights} from a model directory's safetensors, checking every tensor's shape
@@ -23,6 +24,10 @@ public final class ModelLoader {
     private record LayerSlot(String suffix, Function<LlamaConfig, long[]> shape) {
     }
 
+    /** A per-layer tensor only some architectures have. */
+    private record ExtraSlot(String suffix, Predicate<LlamaConfig.Architecture> present, Function<LlamaConfig, long[]> shape) {
+    }
+
     /** In {@link LlamaWeights} constructor order: attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3. */
     private static final List<LayerSlot> LAYER_TABLE = List.of(
             new LayerSlot("input_layernorm.weight", c -> shape(c.dim())),               // attnNorm [dim]
@@ -34,6 +39,15 @@ public final class ModelLoader {
             new LayerSlot("mlp.gate_proj.weight", c -> shape(c.hiddenDim(), c.dim())),   // w1 [hidden, dim]
             new LayerSlot("mlp.down_proj.weight", c -> shape(c.dim(), c.hiddenDim())),   // w2 [dim, hidden]
             new LayerSlot("mlp.up_proj.weight", c -> shape(c.hiddenDim(), c.dim())));    // w3 [hidden, dim]
+
+    /** In {@link LlamaWeights} constructor order after lmHead: bq, bk, bv, bo, qNorm, kNorm. */
+    private static final List<ExtraSlot> EXTRA_TABLE = List.of(
+            new ExtraSlot("self_attn.q_proj.bias", LlamaConfig.Architecture::qkvBias, c -> shape(c.qDim())),  // bq [H*D]
+            new ExtraSlot("self_attn.k_proj.bias", LlamaConfig.Architecture::qkvBias, c -> shape(c.kvDim())), // bk [G*D]
+            new ExtraSlot("self_attn.v_proj.bias", LlamaConfig.Architecture::qkvBias, c -> shape(c.kvDim())), // bv [G*D]
+            new ExtraSlot("self_attn.o_proj.bias", LlamaConfig.Architecture::oBias, c -> shape(c.dim())),     // bo [dim]
+            new ExtraSlot("self_attn.q_norm.weight", LlamaConfig.Architecture::qkNorm, c -> shape(c.headDim())), // qNorm [D]
+            new ExtraSlot("self_attn.k_norm.weight", LlamaConfig.Architecture::qkNorm, c -> shape(c.headDim()))); // kNorm [D]
 
     public static final String EMBEDDING = "model.embed_tokens.weight";
     public static final String FINAL_NORM = "model.norm.weight";
@@ -55,6 +69,15 @@ public final class ModelLoader {
                 layers[s][l] = tensor(ckpt, cfg, layerTensor(l, slot.suffix()), slot.shape().apply(cfg));
             }
         }
+        HostTensor[][] extras = new HostTensor[EXTRA_TABLE.size()][];
+        for (int s = 0; s < EXTRA_TABLE.size(); s++) {
+            ExtraSlot slot = EXTRA_TABLE.get(s);
+            if (!slot.present().test(cfg.architecture())) continue;
+            extras[s] = new HostTensor[cfg.nLayers()];
+            for (int l = 0; l < cfg.nLayers(); l++) {
+                extras[s][l] = tensor(ckpt, cfg, layerTensor(l, slot.suffix()), slot.shape().apply(cfg));
+            }
+        }
         HostTensor finalNorm = tensor(ckpt, cfg, FINAL_NORM, shape(cfg.dim()));
         HostTensor lmHead;
         if (cfg.tiedEmbeddings()) {
@@ -66,7 +89,8 @@ public final class ModelLoader {
                     + cfg.source() + " has tie_word_embeddings=false");
         }
         return new LlamaWeights(embedding, layers[0], layers[1], layers[2], layers[3], layers[4], layers[5],
-                layers[6], layers[7], layers[8], finalNorm, lmHead);
+                layers[6], layers[7], layers[8], finalNorm, lmHead, extras[0], extras[1], extras[2], extras[3],
+                extras[4], extras[5]);
     }
 
     private static HostTensor tensor(Checkpoint ckpt, LlamaConfig cfg, String name, long[] expected) {

@@ -2,6 +2,7 @@ package io.specprefill.udf.task;
 
 import io.specprefill.udf.model.LlamaConfig;
 import io.specprefill.udf.model.Model;
+import io.specprefill.udf.tokenizer.ChatTemplate;
 import io.specprefill.udf.tokenizer.Tokenizer;
 
 import java.nio.file.Path;
@@ -10,7 +11,9 @@ import java.nio.file.Path;
  * The driver's check before any task runs (SPEC.md 6: bad models fail fast): the settings' ranges,
  * both model directories load (config.json parses, every tensor is present with the shape the
  * config implies, tokenizer.json reads), each tokenizer fits its model's embedding, the draft and
- * the target share one vocabulary, and the prompt limit fits the target's positions. Weights are
+ * the target share one tokenizer (vocabulary, and the normalizer, pre-tokenizer, merges and added
+ * tokens that turn text into ids), the target's chat template renders when chat_template is on, and
+ * the prompt limit fits the target's positions. Weights are
  * memory-mapped, not read, so this is cheap even for large models.
  */
 public final class ModelCheck {
@@ -34,6 +37,13 @@ public final class ModelCheck {
                     + " plus max_new_tokens=" + s.maxNewTokens() + " exceeds the target's max_position_embeddings="
                     + target.maxPositions() + " (" + targetDir.resolve("config.json") + ")");
         }
+        if (s.chatTemplate()) {
+            try {
+                ChatTemplate.forModel(targetDir).encode(targetTok, "chat template check");
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("target model " + targetDir + ": chat_template=true: " + e.getMessage(), e);
+            }
+        }
         if (s.draftDir() == null) return;
         Path draftDir = Path.of(s.draftDir());
         LlamaConfig draft = load("draft", draftDir);
@@ -42,6 +52,12 @@ public final class ModelCheck {
             throw new IllegalArgumentException("draft and target vocabularies differ: " + draftTok.source() + " ("
                     + draftTok.vocabSize() + " ids) vs " + targetTok.source() + " (" + targetTok.vocabSize()
                     + " ids); speculative prefill needs one tokenizer for both");
+        }
+        java.util.List<String> differ = draftTok.encodingDifferences(targetTok);
+        if (!differ.isEmpty()) {
+            throw new IllegalArgumentException("draft and target tokenizers differ: " + draftTok.source() + " vs "
+                    + targetTok.source() + " share the vocabulary but not " + String.join(", ", differ)
+                    + ", so they split text into different ids; speculative prefill needs one tokenizer for both");
         }
     }
 

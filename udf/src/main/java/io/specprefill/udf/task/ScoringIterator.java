@@ -44,7 +44,7 @@ final class ScoringIterator extends BatchingIterator<PromptRecord, ScoredPrompt>
         Path targetDir = Path.of(settings.targetDir());
         target = LlamaConfig.load(targetDir);
         prompts = new PromptTokens(ModelCache.tokenizer(targetDir),
-                settings.chatTemplate() ? ChatTemplate.LLAMA3 : ChatTemplate.NONE, settings.truncateMiddle());
+                settings.chatTemplate() ? ChatTemplate.forModel(targetDir) : ChatTemplate.NONE, settings.truncateMiddle());
         if (settings.speculationOff()) {
             progress = new Progress(label, "no draft scoring (" + (settings.draftDir() == null ? "no draft" : "keep 1")
                     + "): every token kept");

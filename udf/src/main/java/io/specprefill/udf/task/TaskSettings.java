@@ -21,7 +21,7 @@ import java.util.List;
  * @param topP              nucleus mass, (0, 1]
  * @param seed              sampling seed (per row: seed + hash of the id)
  * @param stopStrings       generation stops once the decoded text contains one (e.g. "\n" for samsum)
- * @param chatTemplate      wrap prompts in the Llama 3 chat template
+ * @param chatTemplate      wrap prompts in the target's own chat template (ChatTemplate.forModel)
  * @param maxPromptTokens   0 for the target's max_position_embeddings minus maxNewTokens
  * @param truncateMiddle    over-long prompts: keep the first and last maxPromptTokens/2 tokens; else error
  * @param draftBatchSize    prompts per draft batch

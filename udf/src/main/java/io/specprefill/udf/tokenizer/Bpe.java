@@ -96,6 +96,11 @@ final class Bpe {
         if (m != null) queue.add(((m >>> 32) << 32) | pos);
     }
 
+    /** Same merges (pairs, ranks and results) and the same ignore_merges. */
+    boolean sameMerges(Bpe other) {
+        return ignoreMerges == other.ignoreMerges && merges.equals(other.merges);
+    }
+
     Map<String, Integer> vocab() {
         return vocab;
     }

@@ -1,10 +1,16 @@
 package io.specprefill.udf.tokenizer;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.function.UnaryOperator;
@@ -35,9 +41,18 @@ public final class Tokenizer {
     private final String[] idToToken;   // [vocabSize], null where no token has that id
     private final boolean[] special;    // [vocabSize], added tokens with special: true
     private final Map<String, Integer> addedIds = new HashMap<>();
+    private final JsonNode normalizerJson;   // tokenizer.json's normalizer, NullNode when none (pairing checks)
+    private final JsonNode preTokenizerJson; // tokenizer.json's pre_tokenizer (pairing checks)
 
     Tokenizer(Path source, UnaryOperator<String> normalizer, PreTokenizer preTokenizer, Bpe bpe, AddedTokens added,
               PostProcessor post) {
+        this(source, normalizer, preTokenizer, bpe, added, post, NullNode.instance, NullNode.instance);
+    }
+
+    Tokenizer(Path source, UnaryOperator<String> normalizer, PreTokenizer preTokenizer, Bpe bpe, AddedTokens added,
+              PostProcessor post, JsonNode normalizerJson, JsonNode preTokenizerJson) {
+        this.normalizerJson = normalizerJson == null || normalizerJson.isMissingNode() ? NullNode.instance : normalizerJson;
+        this.preTokenizerJson = preTokenizerJson == null || preTokenizerJson.isMissingNode() ? NullNode.instance : preTokenizerJson;
         this.source = source;
         this.normalizer = normalizer;
         this.preTokenizer = preTokenizer;
@@ -132,6 +147,21 @@ public final class Tokenizer {
     /** True when both map every id to the same token with the same special flag (draft/target pairing). */
     public boolean sameVocabulary(Tokenizer other) {
         return Arrays.equals(idToToken, other.idToToken) && Arrays.equals(special, other.special);
+    }
+
+    /**
+     * The parts of tokenizer.json through which {@code other} would turn the same text into other
+     * ids even over one vocabulary: "normalizer", "pre_tokenizer", "merges", "added_tokens". Empty
+     * when both encode alike (draft/target pairing; the post-processor and decoder do not matter
+     * there, since the target's tokenizer makes every id).
+     */
+    public List<String> encodingDifferences(Tokenizer other) {
+        List<String> d = new ArrayList<>();
+        if (!normalizerJson.equals(other.normalizerJson)) d.add("normalizer");
+        if (!preTokenizerJson.equals(other.preTokenizerJson)) d.add("pre_tokenizer");
+        if (!bpe.sameMerges(other.bpe)) d.add("merges");
+        if (!new HashSet<>(added.all()).equals(new HashSet<>(other.added.all()))) d.add("added_tokens");
+        return d;
     }
 
     /** The tokenizer.json this came from. */

@@ -65,7 +65,7 @@ final class TokenizerJson {
         AddedTokens added = new AddedTokens(readAddedTokens(root.path("added_tokens")));
         return new Tokenizer(file, normalizer(root.path("normalizer"), "normalizer"),
                 preTokenizer(root.path("pre_tokenizer"), "pre_tokenizer"), bpe, added,
-                PostProcessor.parse(root.path("post_processor"), file));
+                PostProcessor.parse(root.path("post_processor"), file), root.path("normalizer"), root.path("pre_tokenizer"));
     }
 
     private Map<String, Integer> readVocab(JsonNode v) {

@@ -196,6 +196,55 @@ class CpuBackendTest {
     }
 
     @Test
+    void addBiasBroadcastsOverRows() {
+        int T = 5, n = 37;
+        float[] x = rand(r, T * n + 3), bias = rand(r, n);
+        Backend.Tensor xt = up(x);
+        b.addBias(xt, weight(bias, 1, n), T, n);
+        float[] got = down(xt, T * n + 3);
+        for (int t = 0; t < T; t++) {
+            for (int j = 0; j < n; j++) {
+                assertEquals((float) ((double) x[t * n + j] + bias[j]), got[t * n + j], "addBias [" + t + ", " + j + "]");
+            }
+        }
+        for (int i = T * n; i < T * n + 3; i++) assertEquals(x[i], got[i], "past T rows untouched");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.addBias(xt, weight(bias, 1, n), T, n - 1));
+        assertTrue(e.getMessage().contains("addBias"), e.getMessage());
+    }
+
+    @Test
+    void rmsnormHeadsNormsEachHeadOfAStridedSliceAndNothingElse() {
+        int T = 3, H = 3, G = 2, D = 6, stride = (H + 2 * G) * D;
+        float eps = 1e-6f;
+        float[] x = rand(r, T * stride), wq = rand(r, D), wk = rand(r, D);
+        for (int i = 0; i < x.length; i++) x[i] *= 1 + (i % 7); // heads of different scales
+        float[] expected = x.clone();
+        for (int t = 0; t < T; t++) {
+            for (int h = 0; h < H + G; h++) {
+                float[] w = h < H ? wq : wk;
+                int base = t * stride + h * D;
+                double ss = 0;
+                for (int i = 0; i < D; i++) ss += (double) x[base + i] * x[base + i];
+                double inv = 1 / Math.sqrt(ss / D + eps);
+                for (int i = 0; i < D; i++) expected[base + i] = (float) (w[i] * x[base + i] * inv);
+            }
+        }
+        Backend.Tensor xt = up(x);
+        b.rmsnormHeads(xt, weight(wq, 1, D), T, stride, 0, H, D, eps);
+        b.rmsnormHeads(xt, weight(wk, 1, D), T, stride, H * D, G, D, eps);
+        float[] got = down(xt, T * stride);
+        Approx.assertClose(expected, got, 1e-6, 1e-6, "rmsnormHeads");
+        for (int t = 0; t < T; t++) {
+            int v = t * stride + (H + G) * D;
+            Approx.assertClose(x, v, got, v, G * D, 0, 0, "values of row " + t + " untouched");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.rmsnormHeads(xt, weight(wk, 1, D), T, stride, (H + 1) * D, G + 2, D, eps));
+        assertTrue(e.getMessage().contains("outside a row of stride " + stride), e.getMessage());
+    }
+
+    @Test
     void swigluAddGatherArgmax() {
         int T = 3, hidden = 5;
         float[] gu = rand(r, T * 2 * hidden);

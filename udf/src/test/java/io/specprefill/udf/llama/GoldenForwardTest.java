@@ -30,7 +30,11 @@ class GoldenForwardTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-draft", "tiny-target"})
     void fullPrefillMatchesLogitsArgmaxSumAndAttention(String name) {
-        Golden g = Golden.load(name);
+        fullPrefill(backend, Golden.load(name), name);
+    }
+
+    /** Logits of every row (first 2, last 4, argmax, sum |logits|) and the last 8 rows' attention. */
+    static void fullPrefill(Backend backend, Golden g, String name) {
         Model m = Model.load(g.dir);
         int n = g.n(), vocab = m.config().vocabSize();
         int stride = m.config().qDim() + 2 * m.config().kvDim();
@@ -89,7 +93,11 @@ class GoldenForwardTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-draft", "tiny-target"})
     void greedyContinuationIsIdentical(String name) {
-        Golden g = Golden.load(name);
+        greedy(backend, Golden.load(name), name);
+    }
+
+    /** 24 greedy tokens after the prompt, no early stop. */
+    static void greedy(Backend backend, Golden g, String name) {
         Model m = Model.load(g.dir);
         try (LlamaModel model = LlamaModel.upload(backend, m.config(), m.weights()); Generator gen = new Generator(model)) {
             Generation out = gen.generate(Request.greedy(g.inputIds, 24));
@@ -101,7 +109,11 @@ class GoldenForwardTest {
     @ParameterizedTest
     @ValueSource(strings = {"tiny-draft", "tiny-target"})
     void prunedPrefillAtOriginalPositions(String name) {
-        Golden g = Golden.load(name);
+        prunedPrefill(backend, Golden.load(name), name);
+    }
+
+    /** The kept tokens prefilled at their original positions: last logits, then 16 greedy tokens at n + i. */
+    static void prunedPrefill(Backend backend, Golden g, String name) {
         Model m = Model.load(g.dir);
         int[] pos = g.subsetKeepPositions;
         int[] kept = new int[pos.length];

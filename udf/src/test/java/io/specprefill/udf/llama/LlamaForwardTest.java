@@ -75,6 +75,50 @@ class LlamaForwardTest {
     }
 
     @Test
+    void qwen2BiasesTiedBf16MatchNaive() {
+        LlamaConfig c = TinyLlama.config(64, 2, 4, 2, 16, 160, 211, true, 1000000f, null)
+                .withArchitecture(LlamaConfig.Architecture.QWEN2);
+        checkAgainstNaive(c, DType.BF16, new int[]{0, 1, 2, 6, 7, 20, 21, 22, 90, 91});
+    }
+
+    @Test
+    void qwen3QkNormsWithHeadDimApartFromHiddenOverHeadsMatchNaive() {
+        // head_dim 32 while hidden / heads = 16, as Qwen3 checkpoints do
+        LlamaConfig c = TinyLlama.config(64, 2, 4, 2, 32, 160, 211, false, 1000000f, null)
+                .withArchitecture(LlamaConfig.Architecture.QWEN3);
+        checkAgainstNaive(c, DType.F32, range(0, 19));
+        checkAgainstNaive(c, DType.BF16, new int[]{0, 3, 4, 5, 50, 51, 400});
+    }
+
+    @Test
+    void attentionBiasOnQkvAndOutputMatchesNaive() {
+        // Qwen3 (or Llama) with attention_bias: q/k/v and o_proj biases, plus the q/k norms
+        LlamaConfig c = TinyLlama.config(48, 2, 6, 3, 8, 96, 97, false, 10000f, TinyLlama.LLAMA3_SMALL)
+                .withArchitecture(new LlamaConfig.Architecture("Qwen3ForCausalLM", true, true, true));
+        checkAgainstNaive(c, DType.F16, range(2, 15));
+    }
+
+    @Test
+    void qwenDecodeStepsContinueThePrefill() {
+        LlamaConfig c = TinyLlama.config(64, 2, 4, 2, 32, 160, 211, true, 1000000f, null)
+                .withArchitecture(new LlamaConfig.Architecture("Qwen3ForCausalLM", true, true, true));
+        LlamaWeights w = TinyLlama.weights(c, DType.F32, 6);
+        int[] tok = tokens(16, c.vocabSize(), 9);
+        int[] pos = new int[16];
+        for (int i = 0; i < 16; i++) pos[i] = i < 10 ? 3 * i : 40 + i;
+        float[] expected = new NaiveLlama(c, w).logits(tok, pos);
+        try (LlamaModel model = LlamaModel.upload(backend, c, w); LlamaForward f = new LlamaForward(model)) {
+            Backend.KvCache cache = f.newCache(1, 16);
+            Approx.assertClose(expected, 9 * c.vocabSize(), all(f.prefill(cache, Batch.of(Arrays.copyOf(tok, 10),
+                    Arrays.copyOf(pos, 10)))), 0, c.vocabSize(), 1e-4, 0, "prefill last row");
+            for (int i = 10; i < 16; i++) {
+                Logits l = f.decodeStep(cache, 1, new int[]{0}, new int[]{tok[i]}, new int[]{pos[i]}, new int[]{i}, LayerHook.NONE);
+                Approx.assertClose(expected, i * c.vocabSize(), all(l), 0, c.vocabSize(), 1e-4, 0, "decode row " + i);
+            }
+        }
+    }
+
+    @Test
     void decodeStepsContinueThePrefill() {
         LlamaConfig c = TinyLlama.small(false);
         LlamaWeights w = TinyLlama.weights(c, DType.F32, 5);
@@ -185,6 +229,10 @@ class LlamaForwardTest {
             e = assertThrows(IllegalArgumentException.class, () -> LlamaModel.upload(backend, TinyLlama.small(true),
                     TinyLlama.weights(TinyLlama.config(96, 3, 6, 2, 16, 128, 301, true, 1f, null), DType.F32, 1)));
             assertTrue(e.getMessage().contains("mlp.gate_proj") && e.getMessage().contains("[128, 96]"), e.getMessage());
+            LlamaConfig qwen2 = c.withArchitecture(LlamaConfig.Architecture.QWEN2);
+            e = assertThrows(IllegalArgumentException.class, () -> LlamaModel.upload(backend, qwen2,
+                    TinyLlama.weights(c, DType.F32, 1)));
+            assertTrue(e.getMessage().contains("q_proj.bias"), e.getMessage());
         }
     }
 }

@@ -91,8 +91,8 @@ class LlamaConfigTest {
         assertMentions(assertThrows(ModelFormatException.class, () -> LlamaConfig.parse(missing, "cfg.json")),
                 "cfg.json", "vocab_size");
         ObjectNode arch = base();
-        arch.putArray("architectures").add("Qwen2ForCausalLM");
+        arch.putArray("architectures").add("MistralForCausalLM");
         assertMentions(assertThrows(ModelFormatException.class, () -> LlamaConfig.parse(arch, "cfg.json")),
-                "cfg.json", "Qwen2ForCausalLM");
+                "cfg.json", "MistralForCausalLM", "supported: LlamaForCausalLM, Qwen2ForCausalLM, Qwen3ForCausalLM");
     }
 }

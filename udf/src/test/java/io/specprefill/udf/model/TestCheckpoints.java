@@ -31,6 +31,20 @@ public final class TestCheckpoints {
         }
     }
 
+    /**
+     * A model of the test resources' {@code qwen-golden/} (tiny-qwen2, tiny-qwen3), or null while
+     * those fixtures have not been made (scripts/make_qwen_goldens.py, run where PyTorch is).
+     */
+    public static Path qwenGolden(String name) {
+        java.net.URL url = TestCheckpoints.class.getResource("/qwen-golden/" + name + "/golden.json");
+        if (url == null) return null;
+        try {
+            return Paths.get(url.toURI()).getParent();
+        } catch (Exception e) {
+            throw new IllegalStateException("test resource qwen-golden/" + name + " cannot be read", e);
+        }
+    }
+
     /** A config.json tree for a small Llama (rope_theta 10000, no scaling, BOS 1, EOS 2). */
     public static ObjectNode config(int dim, int layers, int heads, int kvHeads, int headDim, int hidden, int vocab,
                                     boolean tied) {
@@ -54,7 +68,10 @@ public final class TestCheckpoints {
         return c;
     }
 
-    /** Every tensor a config needs (lm_head only when untied), random N(0, 0.02), norms around 1. */
+    /**
+     * Every tensor a config needs (lm_head only when untied; the biases and q/k norms of its
+     * architecture last), random N(0, 0.02), norms around 1.
+     */
     public static Map<String, SafeTensorsWriter.Tensor> randomWeights(LlamaConfig cfg, DType dtype, long seed) {
         Random rnd = new Random(seed);
         Map<String, SafeTensorsWriter.Tensor> m = new LinkedHashMap<>();
@@ -72,6 +89,19 @@ public final class TestCheckpoints {
         }
         put(m, ModelLoader.FINAL_NORM, dtype, rnd, true, cfg.dim());
         if (!cfg.tiedEmbeddings()) put(m, ModelLoader.LM_HEAD, dtype, rnd, false, cfg.vocabSize(), cfg.dim());
+        LlamaConfig.Architecture a = cfg.architecture();
+        for (int l = 0; l < cfg.nLayers(); l++) {
+            if (a.qkvBias()) {
+                put(m, ModelLoader.layerTensor(l, "self_attn.q_proj.bias"), dtype, rnd, false, cfg.qDim());
+                put(m, ModelLoader.layerTensor(l, "self_attn.k_proj.bias"), dtype, rnd, false, cfg.kvDim());
+                put(m, ModelLoader.layerTensor(l, "self_attn.v_proj.bias"), dtype, rnd, false, cfg.kvDim());
+            }
+            if (a.oBias()) put(m, ModelLoader.layerTensor(l, "self_attn.o_proj.bias"), dtype, rnd, false, cfg.dim());
+            if (a.qkNorm()) {
+                put(m, ModelLoader.layerTensor(l, "self_attn.q_norm.weight"), dtype, rnd, true, cfg.headDim());
+                put(m, ModelLoader.layerTensor(l, "self_attn.k_norm.weight"), dtype, rnd, true, cfg.headDim());
+            }
+        }
         return m;
     }
 
@@ -80,6 +110,20 @@ public final class TestCheckpoints {
         float[] v = new float[(int) HostTensor.numel(shape)];
         for (int i = 0; i < v.length; i++) v[i] = (float) (norm ? 1 + 0.1 * rnd.nextGaussian() : 0.02 * rnd.nextGaussian());
         m.put(name, SafeTensorsWriter.Tensor.of(dtype, shape, v));
+    }
+
+    /** A Qwen config.json tree (transformers 4 layout) for the same shapes: Qwen2 or Qwen3 by {@code qwen3}. */
+    public static ObjectNode qwenConfig(boolean qwen3, int dim, int layers, int heads, int kvHeads, int headDim,
+                                        int hidden, int vocab, boolean tied) {
+        ObjectNode c = config(dim, layers, heads, kvHeads, headDim, hidden, vocab, tied);
+        c.putArray("architectures").add(qwen3 ? "Qwen3ForCausalLM" : "Qwen2ForCausalLM");
+        c.put("model_type", qwen3 ? "qwen3" : "qwen2");
+        c.put("rope_theta", 1000000.0);
+        c.put("use_sliding_window", false);
+        c.put("sliding_window", 4096);
+        c.put("max_window_layers", layers);
+        if (qwen3) c.put("attention_bias", false);
+        return c;
     }
 
     /** Writes config.json and one model.safetensors into {@code dir} (created). */

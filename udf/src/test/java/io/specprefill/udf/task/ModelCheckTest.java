@@ -1,5 +1,7 @@
 package io.specprefill.udf.task;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.specprefill.udf.model.TestCheckpoints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +68,37 @@ class ModelCheckTest {
         String m = fails(t);
         assertTrue(m.startsWith("draft and target vocabularies differ: " + other.resolve("tokenizer.json")), m);
         assertTrue(m.contains(TestCheckpoints.golden("tiny-target").resolve("tokenizer.json").toString()), m);
+    }
+
+    @Test
+    void oneVocabularyButAnotherPreTokenizerNamesBothFilesAndThePart(@TempDir Path tmp) throws Exception {
+        Path dir = TestModels.draft(tmp.resolve("d"), 3005);
+        var json = new ObjectMapper();
+        var tok = (ObjectNode) json.readTree(dir.resolve("tokenizer.json").toFile());
+        var split = (ObjectNode) tok.get("pre_tokenizer").get("pretokenizers").get(0);
+        String llama3 = split.get("pattern").get("Regex").asText();
+        ((ObjectNode) split.get("pattern")).put("Regex", llama3.replace("\\p{N}{1,3}", "\\p{N}"));
+        json.writeValue(dir.resolve("tokenizer.json").toFile(), tok);
+        TestSettings t = new TestSettings();
+        t.draftDir = dir.toString();
+        String m = fails(t);
+        assertTrue(m.startsWith("draft and target tokenizers differ: " + dir.resolve("tokenizer.json") + " vs "
+                + TestCheckpoints.golden("tiny-target").resolve("tokenizer.json")), m);
+        assertTrue(m.contains("share the vocabulary but not pre_tokenizer, so"), m);
+    }
+
+    @Test
+    void chatTemplateIsCheckedOnTheTarget(@TempDir Path tmp) throws Exception {
+        TestSettings t = new TestSettings();
+        t.chatTemplate = true; // the golden target has no tokenizer_config.json: the built-in Llama 3 template
+        assertDoesNotThrow(() -> ModelCheck.check(t.build()));
+        Path target = TestModels.draft(tmp.resolve("t"), 3005);
+        Files.writeString(target.resolve("tokenizer_config.json"), "{\"chat_template\": \"{% for m in messages %}\"}");
+        t.targetDir = target.toString();
+        t.draftDir = null;
+        String m = fails(t);
+        assertTrue(m.startsWith("target model " + target + ": chat_template=true: " + target.resolve("tokenizer_config.json")
+                + " chat_template: chat template failed"), m);
     }
 
     @Test

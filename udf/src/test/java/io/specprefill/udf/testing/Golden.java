@@ -53,7 +53,11 @@ public final class Golden {
 
     /** Loads {@code hf-golden/<model>/golden.json} from the test resources (tiny-draft or tiny-target). */
     public static Golden load(String model) {
-        Path dir = TestCheckpoints.golden(model);
+        return load(TestCheckpoints.golden(model));
+    }
+
+    /** Loads {@code dir/golden.json} (any fixture folder in the hf-golden format, e.g. qwen-golden's). */
+    public static Golden load(Path dir) {
         try {
             return new Golden(dir, new ObjectMapper().readTree(dir.resolve("golden.json").toFile()));
         } catch (IOException e) {

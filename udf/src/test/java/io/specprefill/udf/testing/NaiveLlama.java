@@ -6,7 +6,7 @@ import io.specprefill.udf.model.LlamaWeights;
 
 /**
  * A plain double-precision Llama forward pass for one sequence, written straight from the HF
- * modeling code with no backend, no KV cache and no batching: the reference the optimised forward
+ * modeling code (Llama, plus Qwen2's q/k/v biases and Qwen3's q/k norms) with no backend, no KV cache and no batching: the reference the optimised forward
  * pass is tested against on random checkpoints. Rows attend causally in row order; RoPE uses the
  * given positions (gaps allowed), inverse frequencies computed in double.
  */
@@ -14,6 +14,7 @@ public final class NaiveLlama {
     private final LlamaConfig c;
     private final double[] emb, finalNorm, head;
     private final double[][] attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3;
+    private final double[][] bq, bk, bv, bo, qNorm, kNorm; // null where the architecture has none
     private final double[] invFreq;
 
     public NaiveLlama(LlamaConfig config, LlamaWeights w) {
@@ -28,7 +29,15 @@ public final class NaiveLlama {
             attnNorm[l] = d(w.attnNorm[l]); wq[l] = d(w.wq[l]); wk[l] = d(w.wk[l]); wv[l] = d(w.wv[l]);
             wo[l] = d(w.wo[l]); ffnNorm[l] = d(w.ffnNorm[l]); w1[l] = d(w.w1[l]); w2[l] = d(w.w2[l]); w3[l] = d(w.w3[l]);
         }
+        bq = ds(w.bq); bk = ds(w.bk); bv = ds(w.bv); bo = ds(w.bo); qNorm = ds(w.qNorm); kNorm = ds(w.kNorm);
         invFreq = invFreq(config);
+    }
+
+    private static double[][] ds(HostTensor[] ts) {
+        if (ts == null) return null;
+        double[][] out = new double[ts.length][];
+        for (int l = 0; l < ts.length; l++) out[l] = d(ts[l]);
+        return out;
     }
 
     private static double[] d(HostTensor t) {
@@ -69,9 +78,20 @@ public final class NaiveLlama {
             double[][] q = new double[T][], k = new double[T][], v = new double[T][];
             for (int t = 0; t < T; t++) {
                 double[] xn = rmsnorm(x[t], attnNorm[l]);
-                q[t] = rope(linear(wq[l], xn, H * D), positions[t], H);
-                k[t] = rope(linear(wk[l], xn, G * D), positions[t], G);
+                q[t] = linear(wq[l], xn, H * D);
+                k[t] = linear(wk[l], xn, G * D);
                 v[t] = linear(wv[l], xn, G * D);
+                if (bq != null) {
+                    add(q[t], bq[l]);
+                    add(k[t], bk[l]);
+                    add(v[t], bv[l]);
+                }
+                if (qNorm != null) {
+                    headNorm(q[t], qNorm[l], H);
+                    headNorm(k[t], kNorm[l], G);
+                }
+                rope(q[t], positions[t], H);
+                rope(k[t], positions[t], G);
             }
             for (int t = 0; t < T; t++) {
                 double[] att = new double[H * D];
@@ -90,7 +110,9 @@ public final class NaiveLlama {
                         for (int i = 0; i < D; i++) att[h * D + i] += p[j] / sum * v[j][g * D + i];
                     }
                 }
-                add(x[t], linear(wo[l], att, dim));
+                double[] o = linear(wo[l], att, dim);
+                if (bo != null) add(o, bo[l]);
+                add(x[t], o);
             }
             for (int t = 0; t < T; t++) {
                 double[] xn = rmsnorm(x[t], ffnNorm[l]);
@@ -114,6 +136,15 @@ public final class NaiveLlama {
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) out[i] = w[i] * x[i] * inv;
         return out;
+    }
+
+    /** Qwen3RMSNorm over each head of v in place (weight w [D] shared by the heads). */
+    private void headNorm(double[] v, double[] w, int heads) {
+        int D = c.headDim();
+        for (int h = 0; h < heads; h++) {
+            double[] normed = rmsnorm(java.util.Arrays.copyOfRange(v, h * D, (h + 1) * D), w);
+            System.arraycopy(normed, 0, v, h * D, D);
+        }
     }
 
     /** w [n, x.length] times x. */

@@ -12,7 +12,8 @@ import java.util.Random;
 /**
  * Random tiny Llama checkpoints in memory (config + weights as {@link HostTensor}s over heap
  * ByteBuffers), for tests that need a model without files. Fixed seed, any dtype, tied or not,
- * with or without llama3 rope scaling. Values are drawn in float32 and then rounded to the dtype,
+ * with or without llama3 rope scaling, with the attention extras of the config's architecture
+ * (Qwen2's biases, Qwen3's q/k norms). Values are drawn in float32 and then rounded to the dtype,
  * so {@link HostTensor#toFloatArray()} gives exactly what a backend must compute with.
  */
 public final class TinyLlama {
@@ -58,7 +59,26 @@ public final class TinyLlama {
         HostTensor emb = random("model.embed_tokens.weight", dtype, r, 1.0, c.vocabSize(), c.dim());
         HostTensor finalNorm = norm("model.norm.weight", dtype, c.dim(), r);
         HostTensor head = c.tiedEmbeddings() ? emb : random("lm_head.weight", dtype, r, sd, c.vocabSize(), c.dim());
-        return new LlamaWeights(emb, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3, finalNorm, head);
+        // the attention extras come last, so a plain Llama's weights do not depend on them
+        LlamaConfig.Architecture a = c.architecture();
+        HostTensor[] bq = a.qkvBias() ? new HostTensor[L] : null, bk = a.qkvBias() ? new HostTensor[L] : null,
+                bv = a.qkvBias() ? new HostTensor[L] : null, bo = a.oBias() ? new HostTensor[L] : null,
+                qNorm = a.qkNorm() ? new HostTensor[L] : null, kNorm = a.qkNorm() ? new HostTensor[L] : null;
+        for (int l = 0; l < L; l++) {
+            String p = "model.layers." + l + ".self_attn.";
+            if (bq != null) {
+                bq[l] = random(p + "q_proj.bias", dtype, r, 0.5, c.qDim());
+                bk[l] = random(p + "k_proj.bias", dtype, r, 0.5, c.kvDim());
+                bv[l] = random(p + "v_proj.bias", dtype, r, 0.5, c.kvDim());
+            }
+            if (bo != null) bo[l] = random(p + "o_proj.bias", dtype, r, 0.5, c.dim());
+            if (qNorm != null) {
+                qNorm[l] = norm(p + "q_norm.weight", dtype, c.headDim(), r);
+                kNorm[l] = norm(p + "k_norm.weight", dtype, c.headDim(), r);
+            }
+        }
+        return new LlamaWeights(emb, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3, finalNorm, head,
+                bq, bk, bv, bo, qNorm, kNorm);
     }
 
     private static HostTensor norm(String name, DType dtype, int dim, Random r) {
