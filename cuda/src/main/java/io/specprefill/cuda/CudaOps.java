@@ -2,7 +2,7 @@ package io.specprefill.cuda;
 
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.SeqBatch;
-import io.specprefill.udf.llama.TopPSampling;
+import io.specprefill.udf.llama.SampleTopP;
 import jcuda.Pointer;
 
 /**
@@ -143,7 +143,7 @@ final class CudaOps {
     void sampleTopP(Backend.Ints out, Backend.Tensor logits, int R, int vocab, float[] temperature, float[] topP,
                     float[] uniforms) {
         Kernels k = b.kernels();
-        TopPSampling.check("sampleTopP", R, vocab, temperature, topP, uniforms);
+        SampleTopP.check("sampleTopP", R, vocab, temperature, topP, uniforms);
         Handles.Ints o = Checks.ints(out, R, "sampleTopP out");
         Handles.Tensor l = Checks.tensor(logits, (long) R * vocab, "sampleTopP logits [R, vocab]");
         if (R == 0) return;

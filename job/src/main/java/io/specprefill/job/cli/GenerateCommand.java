@@ -3,6 +3,7 @@ package io.specprefill.job.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.specprefill.job.cli.Flags.UsageException;
+import io.specprefill.udf.Timer;
 import io.specprefill.udf.generate.Generation;
 import io.specprefill.udf.generate.Generator;
 import io.specprefill.udf.generate.Request;
@@ -88,7 +89,7 @@ public final class GenerateCommand {
     }
 
     private static void generate(Options o, PrintStream out, PrintStream err) throws Exception {
-        long t0 = System.nanoTime();
+        Timer load = Timer.start();
         Model model = Model.load(o.model());
         Tokenizer tokenizer = Tokenizer.load(o.model());
         int[] prompt = o.promptIds() != null ? o.promptIds()
@@ -105,7 +106,7 @@ public final class GenerateCommand {
         try (Backend backend = choice.create();
              LlamaModel llama = LlamaModel.upload(backend, model.config(), model.weights());
              Generator generator = new Generator(llama)) {
-            double loadMs = (System.nanoTime() - t0) / 1e6;
+            double loadMs = load.ms();
             StopCondition stop = StopCondition.onText(ids -> tokenizer.decode(ids, true), o.stops());
             Sampler sampler = Sampler.of(o.temperature(), o.topP(), o.seed());
             Generation g = generator.generate(Request.full(prompt, o.maxNewTokens(), sampler, stop));

@@ -62,7 +62,7 @@ public final class EmbeddedRun {
     public static List<RunSummary> run(SparkSession spark, Path output, List<JobPlan> plans) {
         List<RunSummary> summaries = new ArrayList<>();
         for (JobPlan plan : plans) {
-            summaries.add(Main.run(spark, plan, label(plan.config().keep())));
+            summaries.add(Main.run(spark, plan, label(plan.config().prefill().keep())));
         }
         String table = Comparison.table(spark, plans, summaries);
         System.out.print(table);

@@ -29,25 +29,6 @@ import java.util.List;
 public final class SpeculativePrefill implements AutoCloseable {
 
     /**
-     * The knobs of SPEC.md 4, checked here (a task checks them again with the config's key names).
-     *
-     * @param keep       p in (0, 1]
-     * @param chunkSize  C; 0 or 1 selects single tokens
-     * @param poolKernel W, positive and odd
-     * @param lookahead  A &gt;= 1
-     * @param keepTail   last tokens always kept, &gt;= 0
-     */
-    public record Params(double keep, int chunkSize, int poolKernel, int lookahead, int keepTail) {
-        public Params {
-            Selection.keepCount(keep, 1);
-            Pooling.checkKernel(poolKernel);
-            if (chunkSize < 0) throw new IllegalArgumentException("chunk size C=" + chunkSize + " must be >= 0");
-            if (lookahead < 1) throw new IllegalArgumentException("look-ahead A=" + lookahead + " must be >= 1");
-            if (keepTail < 0) throw new IllegalArgumentException("keep_tail=" + keepTail + " must be >= 0");
-        }
-    }
-
-    /**
      * One prompt's scores.
      *
      * @param importance s [N]
@@ -59,10 +40,10 @@ public final class SpeculativePrefill implements AutoCloseable {
     private final LlamaModel draft;
     private final LlamaConfig config;
     private final Backend backend;
-    private final Params params;
+    private final PrefillParams params;
     private final LlamaForward forward;
 
-    public SpeculativePrefill(LlamaModel draft, Params params) {
+    public SpeculativePrefill(LlamaModel draft, PrefillParams params) {
         this.draft = draft;
         this.config = draft.config;
         this.backend = draft.backend;
@@ -70,7 +51,7 @@ public final class SpeculativePrefill implements AutoCloseable {
         this.forward = new LlamaForward(draft);
     }
 
-    public Params params() {
+    public PrefillParams params() {
         return params;
     }
 

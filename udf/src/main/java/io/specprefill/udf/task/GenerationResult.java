@@ -19,6 +19,11 @@ import java.io.Serializable;
  */
 public record GenerationResult(PromptRecord source, String outputText, int[] outputIds, int promptTokens,
                                int keptTokens, double keepRatio, double draftMs, double prefillMs, double ttftMs,
-                               double decodeMs, String error) implements Serializable {
+                               double decodeMs, String error) implements StageRow, Serializable {
     private static final long serialVersionUID = 1L;
+
+    @Override
+    public int tokens() {
+        return keptTokens + (outputIds == null ? 0 : outputIds.length);
+    }
 }

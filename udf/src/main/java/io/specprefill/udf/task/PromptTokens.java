@@ -24,10 +24,10 @@ final class PromptTokens {
     private final ChatTemplate template;
     private final boolean truncateMiddle;
 
-    PromptTokens(Tokenizer tokenizer, ChatTemplate template, boolean truncateMiddle) {
+    PromptTokens(Tokenizer tokenizer, PromptParams params) {
         this.tokenizer = tokenizer;
-        this.template = template;
-        this.truncateMiddle = truncateMiddle;
+        this.template = params.template();
+        this.truncateMiddle = params.truncateMiddle();
     }
 
     /** @param limit the most prompt tokens this row may have (target positions minus its new tokens) */

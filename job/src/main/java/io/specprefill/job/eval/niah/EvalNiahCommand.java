@@ -109,8 +109,8 @@ public final class EvalNiahCommand {
         Backends.Choice backend = Backends.choose(base.backend(), -1);
         String report = String.format(Locale.ROOT, "%s, backend %s (%s), %d rows, draft %s, target %s, chunk %d, pool %d, "
                         + "keep_tail %d, max_new_tokens %d, batch %d%n`specprefill eval-niah %s`%n%n", LocalDate.now(),
-                backend.key(), backend.why(), rows.size(), o.draft(), o.target(), base.chunkSize(), base.poolKernel(), base.keepTail(),
-                base.maxNewTokens(), o.batchSize(), String.join(" ", args))
+                backend.key(), backend.why(), rows.size(), o.draft(), o.target(), base.prefill().chunkSize(),
+                base.prefill().poolKernel(), base.prefill().keepTail(), base.generation().maxNewTokens(), o.batchSize(), String.join(" ", args))
                 + NiahTable.format(results);
         if (o.explain()) {
             ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -30,7 +30,7 @@ public final class SweepCommand {
         RunCommand.inProcessDefaults();
         List<Sweep.Run> runs;
         try {
-            runs = Sweep.plan(SweepArgs.parse(argv, job -> ConfigLoader.load(job.config(), job.sets()).lookahead()));
+            runs = Sweep.plan(SweepArgs.parse(argv, job -> ConfigLoader.load(job.config(), job.sets()).prefill().lookahead()));
         } catch (IllegalArgumentException e) {
             System.err.println("specprefill sweep: " + e.getMessage());
             System.exit(2);

@@ -9,21 +9,23 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class ModelCheckTest {
+class ModelPreflightTest {
 
     private static String fails(TestSettings t) {
-        return assertThrows(IllegalArgumentException.class, () -> ModelCheck.check(t.build())).getMessage();
+        return assertThrows(IllegalArgumentException.class, () -> ModelPreflight.check(t.build())).getMessage();
     }
 
     @Test
     void theGoldenPairPasses() {
-        assertDoesNotThrow(() -> ModelCheck.check(new TestSettings().build()));
+        assertDoesNotThrow(() -> ModelPreflight.check(new TestSettings().build()));
         TestSettings noDraft = new TestSettings();
         noDraft.draftDir = null;
-        assertDoesNotThrow(() -> ModelCheck.check(noDraft.build()));
+        assertDoesNotThrow(() -> ModelPreflight.check(noDraft.build()));
     }
 
     @Test
@@ -78,16 +80,34 @@ class ModelCheckTest {
     }
 
     @Test
-    void settingsAreCheckedByKey() {
+    void aPromptLimitBeyondTheTargetsPositionsIsRejected() {
         TestSettings t = new TestSettings();
-        t.poolKernel = 12;
-        assertEquals("task settings: pool_kernel=12 must be a positive odd number", fails(t));
-        t = new TestSettings();
         t.maxPromptTokens = 2041;
         assertTrue(fails(t).startsWith("task settings: max_prompt_tokens=2041 plus max_new_tokens=8 exceeds the"
                 + " target's max_position_embeddings=2048"));
+    }
+
+    @Test
+    void settingsRecordsCheckTheirValuesWhenBuiltNamingTheKey() {
+        TestSettings t = new TestSettings();
+        t.poolKernel = 12;
+        assertEquals("pool_kernel=12 must be odd and >= 1",
+                assertThrows(IllegalArgumentException.class, t::build).getMessage());
         t = new TestSettings();
-        t.backend = "tpu";
-        assertTrue(fails(t).startsWith("task settings: backend=tpu must be one of [cpu, auto, cuda"));
+        t.maxPromptTokens = 1;
+        assertEquals("max_prompt_tokens=1 must be 0 (the target's limit) or >= 2",
+                assertThrows(IllegalArgumentException.class, t::build).getMessage());
+        t = new TestSettings();
+        t.targetBatchSize = 0;
+        assertEquals("target_batch_size=0 must be >= 1", assertThrows(IllegalArgumentException.class, t::build).getMessage());
+    }
+
+    @Test
+    void keepOneMeansNoDraft() {
+        TestSettings t = new TestSettings();
+        t.keep = 1.0;
+        assertTrue(t.build().speculationOff());
+        assertNull(t.build().draftDir());
+        assertFalse(new TestSettings().build().speculationOff());
     }
 }

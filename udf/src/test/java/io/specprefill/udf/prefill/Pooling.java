@@ -5,9 +5,9 @@ package io.specprefill.udf.prefill;
  * the padding counted in the mean (PyTorch {@code F.avg_pool1d(x, W, stride=1, padding=W//2)},
  * whose {@code count_include_pad} defaults to true). Output length equals input length for odd W.
  *
- * <p>This is the reference: tests check the scorer against it, and {@code CpuBackend.importance}
- * may use it as its pooling step. Each output is summed in window order (left to right) in float32,
- * so that a GPU kernel summing the same window in the same order can match it bit for bit.
+ * <p>The tests' reference (test sources: the product pools inside {@code Backend.importance}; the
+ * CPU twin is {@code CpuAttention.avgPool}). Each output is summed in window order (left to right)
+ * in float32, so that a kernel summing the same window in the same order can match it bit for bit.
  */
 public final class Pooling {
 

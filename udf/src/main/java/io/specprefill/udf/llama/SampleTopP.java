@@ -10,8 +10,8 @@ package io.specprefill.udf.llama;
  * (sequential float sums over 128k tokens drift by ~1e-5 relative; the kernel's tree sums by ~1e-6),
  * which makes this twin the accurate side of every comparison.
  */
-public final class TopPSampling {
-    private TopPSampling() {
+public final class SampleTopP {
+    private SampleTopP() {
     }
 
     /** Throws naming the op, the row and the value when an argument of {@link Backend#sampleTopP} is out of range. */

@@ -7,34 +7,35 @@ import io.specprefill.udf.tokenizer.Tokenizer;
 import java.nio.file.Path;
 
 /**
- * The driver's check before any task runs (SPEC.md 6: bad models fail fast): the settings' ranges,
- * both model directories load (config.json parses, every tensor is present with the shape the
+ * The driver's check of the models before any task runs (SPEC.md 6: bad models fail fast): both
+ * model directories load (config.json parses, every tensor is present with the shape the
  * config implies, tokenizer.json reads), each tokenizer fits its model's embedding, the draft and
  * the target share one vocabulary, and the prompt limit fits the target's positions. Weights are
  * memory-mapped, not read, so this is cheap even for large models.
  */
-public final class ModelCheck {
-    private ModelCheck() {
+public final class ModelPreflight {
+    private ModelPreflight() {
     }
 
     /** Throws {@link IllegalArgumentException} naming the model, the file and the problem. */
     public static void check(TaskSettings s) {
-        TaskChecks.check(s);
         Path targetDir = Path.of(s.targetDir());
         LlamaConfig target = load("target", targetDir);
         Tokenizer targetTok = tokenizer("target", targetDir, target);
-        int limit = target.maxPositions() - s.maxNewTokens();
+        int maxNew = s.generation().maxNewTokens();
+        int maxPrompt = s.prompts().maxPromptTokens();
+        int limit = target.maxPositions() - maxNew;
         if (limit < 2) {
             throw new IllegalArgumentException("target model " + targetDir.resolve("config.json")
                     + ": max_position_embeddings=" + target.maxPositions() + " leaves no room for a prompt with"
-                    + " max_new_tokens=" + s.maxNewTokens());
+                    + " max_new_tokens=" + maxNew);
         }
-        if (s.maxPromptTokens() > limit) {
-            throw new IllegalArgumentException("task settings: max_prompt_tokens=" + s.maxPromptTokens()
-                    + " plus max_new_tokens=" + s.maxNewTokens() + " exceeds the target's max_position_embeddings="
+        if (maxPrompt > limit) {
+            throw new IllegalArgumentException("task settings: max_prompt_tokens=" + maxPrompt
+                    + " plus max_new_tokens=" + maxNew + " exceeds the target's max_position_embeddings="
                     + target.maxPositions() + " (" + targetDir.resolve("config.json") + ")");
         }
-        if (s.draftDir() == null) return;
+        if (s.speculationOff()) return;
         Path draftDir = Path.of(s.draftDir());
         LlamaConfig draft = load("draft", draftDir);
         Tokenizer draftTok = tokenizer("draft", draftDir, draft);

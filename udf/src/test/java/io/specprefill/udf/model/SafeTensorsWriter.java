@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes safetensors files (tools and tests make checkpoints with it): one file, or a sharded set
+ * Writes safetensors files, for tests that make checkpoints (test sources: the product only reads them): one file, or a sharded set
  * with {@code model.safetensors.index.json}. Tensors are written in map order; the header is
  * padded with spaces to a multiple of 8 bytes, as the reference writer does.
  */

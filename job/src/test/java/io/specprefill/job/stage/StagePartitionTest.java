@@ -14,42 +14,37 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-class TaskFeedTest {
+class StagePartitionTest {
     private static final StructType SCHEMA = new StructType().add("row_index", DataTypes.LongType)
             .add("id", DataTypes.StringType).add("error", DataTypes.StringType);
 
-    /** A feed whose "task" maps ids through {@code task}; output rows are "index:id". */
-    private static TaskFeed<String, String> feed(List<Row> input, UnaryOperator<Iterator<String>> task) {
-        return new TaskFeed<>(input.iterator(), "test") {
-            @Override
-            String decode(Row row) {
-                return row.getAs("error") == null ? row.getAs("id") : null;
-            }
+    /** A feed whose "stage" maps ids through {@code task}; output rows are "index:id" (with the id in field "id"). */
+    private static Iterator<Row> feed(List<Row> input, UnaryOperator<Iterator<String>> task) {
+        StagePartition<String, String> stage = new StagePartition<>("test", new IdCodec(),
+                (records, device, label) -> task.apply(records), "cpu", 0, null);
+        return stage.new Feed(input.iterator(), "test", -1);
+    }
 
-            @Override
-            Row bypass(Row row) {
-                return row("failed:" + row.getAs("id"));
-            }
+    /** Records are the rows' ids; a row with an error bypasses the stage. */
+    static final class IdCodec implements StagePartition.Codec<String, String> {
+        @Override
+        public String decode(Row row) {
+            return row.getAs("error") == null ? row.getAs("id") : null;
+        }
 
-            @Override
-            String id(String out) {
-                return out;
-            }
+        @Override
+        public Row bypass(Row row) {
+            return out("failed:" + row.getAs("id"), row.getAs("id"));
+        }
 
-            @Override
-            Row encode(long rowIndex, String out) {
-                return row(rowIndex + ":" + out);
-            }
-
-            @Override
-            Iterator<String> run(Iterator<String> usable) {
-                return task.apply(usable);
-            }
-        };
+        @Override
+        public Row encode(long rowIndex, String id) {
+            return out(rowIndex + ":" + id, id);
+        }
     }
 
     @Test
-    void usableRowsGoThroughTheTaskInOrderAndFailedRowsBypassIt() {
+    void usableRowsGoThroughTheStageInOrderAndFailedRowsBypassIt() {
         List<Row> input = List.of(in(0, "a", null), in(1, "b", "bad"), in(2, "c", null), in(3, "d", "bad"), in(4, "e", null));
         List<String> fed = new ArrayList<>();
         List<String> out = drain(feed(input, usable -> new Iterator<>() {
@@ -68,7 +63,7 @@ class TaskFeedTest {
     }
 
     @Test
-    void aTaskThatReordersRowsIsCaught() {
+    void aStageThatReordersRowsIsCaught() {
         List<Row> input = List.of(in(0, "a", null), in(1, "b", null));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> drain(feed(input, usable -> {
             List<String> all = new ArrayList<>();
@@ -88,7 +83,8 @@ class TaskFeedTest {
         return new GenericRowWithSchema(new Object[] {index, id, error}, SCHEMA);
     }
 
-    private static Row row(String value) {
-        return new GenericRowWithSchema(new Object[] {value}, new StructType().add("v", DataTypes.StringType));
+    static Row out(String value, String id) {
+        return new GenericRowWithSchema(new Object[] {value, id},
+                new StructType().add("v", DataTypes.StringType).add("id", DataTypes.StringType));
     }
 }
