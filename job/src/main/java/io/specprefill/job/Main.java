@@ -2,6 +2,7 @@ package io.specprefill.job;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.specprefill.job.config.Command;
 import io.specprefill.job.config.ConfigLoader;
 import io.specprefill.job.config.JobArgs;
 import io.specprefill.job.config.JobConfig;
@@ -36,21 +37,22 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] argv) {
-        if (JobArgs.wantsHelp(argv)) {
-            System.out.println(JobArgs.USAGE + "\n" + ConfigLoader.describe());
-            return;
-        }
-        JobPlan plan;
-        try {
-            JobArgs args = JobArgs.parse(argv);
-            JobConfig config = ConfigLoader.load(args.config(), args.sets());
-            plan = JobPlan.prepare(args, config);
-        } catch (IllegalArgumentException e) {
-            System.err.println("specprefill: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+    /** The job as spark-submit runs it: the flags of {@code specprefill run}, the one command wrapper. */
+    private static final Command<JobPlan> JOB = new Command<>("run", JobArgs.USAGE + "\n" + ConfigLoader.describe(),
+            argv -> prepare(JobArgs.parse(argv)), (plan, out, err) -> runInSession(plan));
+
+    public static void main(String[] argv) throws Exception {
+        JOB.main(argv);
+    }
+
+    /** Reads the config the flags name and checks everything before Spark starts ({@link JobPlan#prepare}). */
+    public static JobPlan prepare(JobArgs args) {
+        JobConfig config = ConfigLoader.load(args.config(), args.sets());
+        return JobPlan.prepare(args, config);
+    }
+
+    /** Runs a prepared job in a session of its own. */
+    public static void runInSession(JobPlan plan) {
         // No .master() here: spark-submit (or bin/specprefill run, for local[*]) decides.
         SparkSession spark = SparkSession.builder().appName("specprefill").getOrCreate();
         try {

@@ -2,7 +2,9 @@ package io.specprefill.job.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.specprefill.job.cli.Flags.UsageException;
+import io.specprefill.job.config.Command;
+import io.specprefill.job.config.Flags;
+import io.specprefill.job.config.Flags.UsageException;
 import io.specprefill.udf.Timer;
 import io.specprefill.udf.generate.Generation;
 import io.specprefill.udf.generate.Generator;
@@ -13,7 +15,6 @@ import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Backends;
 import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.model.Model;
-import io.specprefill.udf.model.ModelFormatException;
 import io.specprefill.udf.tokenizer.ChatTemplate;
 import io.specprefill.udf.tokenizer.Tokenizer;
 
@@ -61,32 +62,9 @@ public final class GenerateCommand {
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        int rc = run(args, System.out, System.err);
-        if (rc != 0) System.exit(rc);
-    }
-
-    /** Runs the command; returns the exit code: 0 ok, 2 bad usage, 1 a bad model or prompt (message on err). */
-    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Options o;
-        try {
-            if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-                out.println(USAGE);
-                return 0;
-            }
-            o = parse(args);
-        } catch (UsageException e) {
-            err.println("specprefill generate: " + e.getMessage() + "\n" + USAGE);
-            return 2;
-        }
-        try {
-            generate(o, out, err);
-            return 0;
-        } catch (ModelFormatException | IllegalArgumentException e) {
-            err.println("specprefill generate: " + e.getMessage());
-            return 1;
-        }
-    }
+    /** Exit status 2 for bad usage, 1 for a bad model or prompt ({@link Command}). */
+    static final Command<Options> COMMAND = new Command<>("generate", USAGE, GenerateCommand::parse,
+            GenerateCommand::generate);
 
     private static void generate(Options o, PrintStream out, PrintStream err) throws Exception {
         Timer load = Timer.start();

@@ -1,6 +1,6 @@
 package io.specprefill.job.config;
 
-import io.specprefill.job.cli.Flags;
+import io.specprefill.job.config.Flags;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,10 +70,6 @@ public record JobArgs(Path input, String inputFormat, Path output, String draft,
             }
         }
         return new JobArgs(input, inputFormat, output, draft, target, config, outputFormat, resume, sets);
-    }
-
-    public static boolean wantsHelp(String[] args) {
-        return List.of(args).contains("--help") || List.of(args).contains("-h");
     }
 
     /** True when the draft flag names no draft model: not given, or "none". */

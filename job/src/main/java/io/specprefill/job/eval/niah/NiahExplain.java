@@ -21,20 +21,20 @@ import java.util.Map;
  * from scoring the row again with the draft alone ({@link SpeculativePrefill#score}), the same
  * importance the selection used (SPEC.md 4 step 5: chunk score = mean importance, top ceil(p * chunks)).
  */
-final class NiahExplain {
+public final class NiahExplain {
     private static final int SNIPPET = 80;
 
     private final NiahEval eval;
     private final NiahEval.Options options;
     private final Tokenizer tokenizer;
 
-    NiahExplain(NiahEval eval, NiahEval.Options options) {
+    public NiahExplain(NiahEval eval, NiahEval.Options options) {
         this.eval = eval;
         this.options = options;
         this.tokenizer = Tokenizer.load(options.target());
     }
 
-    void explain(List<NiahEval.Result> results, PrintStream out) {
+    public void explain(List<NiahEval.Result> results, PrintStream out) {
         Map<String, Double> full = new HashMap<>();
         results.stream().filter(r -> r.config().kind() == NiahEval.Kind.TARGET_ALONE)
                 .forEach(r -> r.outcomes().forEach(o -> full.put(key(o.row()), o.match())));

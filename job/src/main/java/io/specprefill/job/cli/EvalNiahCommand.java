@@ -1,8 +1,14 @@
-package io.specprefill.job.eval.niah;
+package io.specprefill.job.cli;
 
-import io.specprefill.job.cli.Flags;
+import io.specprefill.job.config.Command;
 import io.specprefill.job.config.ConfigLoader;
+import io.specprefill.job.config.Flags;
+import io.specprefill.job.config.Flags.UsageException;
 import io.specprefill.job.config.JobConfig;
+import io.specprefill.job.eval.niah.NiahEval;
+import io.specprefill.job.eval.niah.NiahExplain;
+import io.specprefill.job.eval.niah.NiahRow;
+import io.specprefill.job.eval.niah.NiahTable;
 import io.specprefill.udf.llama.Backends;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -60,41 +65,22 @@ public final class EvalNiahCommand {
         }
     }
 
-    public static void main(String[] args) {
+    /** The flags, the job config they make (chunk_size, pool_kernel, ... from --set), and the command line. */
+    record Ready(Options options, JobConfig base, String[] args) {
+    }
+
+    /** Exit status 2 for bad flags, config or paths, 1 for bad rows or models met while evaluating ({@link Command}). */
+    static final Command<Ready> COMMAND = new Command<>("eval-niah", USAGE, args -> {
         // One line per task log record on stderr (JUL's default spends two lines on each).
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         }
-        int rc = run(args, System.out, System.err);
-        if (rc != 0) System.exit(rc);
-    }
-
-    /** Runs the command; returns 0, 2 for bad usage, 1 for bad data or models (message on err). */
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.println(USAGE);
-            return 0;
-        }
-        Options o;
-        JobConfig base;
-        try {
-            o = parse(args, home());
-            List<String> sets = new ArrayList<>(o.sets());
-            sets.addAll(List.of("backend=" + o.backend(), "max_new_tokens=" + o.maxNewTokens(),
-                    "draft_batch_size=" + o.batchSize(), "target_batch_size=" + o.batchSize()));
-            base = ConfigLoader.load(null, sets);
-        } catch (IllegalArgumentException e) {
-            err.println("specprefill eval-niah: " + e.getMessage() + "\n" + USAGE);
-            return 2;
-        }
-        try {
-            evaluate(o, base, args, out, err);
-            return 0;
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            err.println("specprefill eval-niah: " + e.getMessage());
-            return 1;
-        }
-    }
+        Options o = parse(args, Cli.home());
+        List<String> sets = new ArrayList<>(o.sets());
+        sets.addAll(List.of("backend=" + o.backend(), "max_new_tokens=" + o.maxNewTokens(),
+                "draft_batch_size=" + o.batchSize(), "target_batch_size=" + o.batchSize()));
+        return new Ready(o, ConfigLoader.load(null, sets), args);
+    }, (ready, out, err) -> evaluate(ready.options(), ready.base(), ready.args(), out, err));
 
     private static void evaluate(Options o, JobConfig base, String[] args, PrintStream out, PrintStream err) {
         List<NiahRow> rows = new ArrayList<>();
@@ -172,13 +158,7 @@ public final class EvalNiahCommand {
                 explain, out);
     }
 
-    /** The install's folder: -Dspecprefill.home (bin/specprefill sets it), SPECPREFILL_HOME, else the current one. */
-    static Path home() {
-        String home = System.getProperty("specprefill.home", System.getenv("SPECPREFILL_HOME"));
-        return Path.of(home == null ? "." : home);
-    }
-
     private static void require(boolean ok, String message) {
-        if (!ok) throw new IllegalArgumentException(message);
+        if (!ok) throw new UsageException(message);
     }
 }

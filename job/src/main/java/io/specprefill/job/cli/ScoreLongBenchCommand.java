@@ -1,8 +1,15 @@
-package io.specprefill.job.eval;
+package io.specprefill.job.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.specprefill.job.config.Command;
+import io.specprefill.job.config.Flags;
+import io.specprefill.job.config.Flags.UsageException;
+import io.specprefill.job.eval.JiebaCut;
+import io.specprefill.job.eval.LongBenchDatasets;
 import io.specprefill.job.eval.LongBenchDatasets.Category;
+import io.specprefill.job.eval.LongBenchPredictionFiles;
+import io.specprefill.job.eval.LongBenchScorer;
 import io.specprefill.job.eval.LongBenchScorer.Prediction;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -32,51 +39,44 @@ public final class ScoreLongBenchCommand {
     record Options(Path predDir, boolean json, boolean lengthBuckets) {
     }
 
-    /** CLI entry: a usage or input error prints one line and exits with status 2. */
-    public static void main(String[] args) throws Exception {
-        try {
-            Options o = parse(args);
-            if (o == null) {
-                System.out.println(USAGE);
-                return;
-            }
-            run(o, System.out);
-        } catch (IllegalArgumentException e) {
-            System.err.println("specprefill score-longbench: " + e.getMessage());
-            System.exit(2);
-        }
+    /** The flags and the prediction files read (a bad file is bad input: exit status 2). */
+    record Ready(Options options, Map<String, List<Prediction>> rows) {
     }
 
-    /** Returns null for --help; throws IllegalArgumentException with the usage for bad flags. */
+    static final Command<Ready> COMMAND = new Command<>("score-longbench", USAGE, args -> {
+        Options o = parse(args);
+        return new Ready(o, LongBenchPredictionFiles.read(o.predDir(),
+                warning -> System.err.println("specprefill score-longbench: " + warning)));
+    }, (ready, out, err) -> run(ready.options(), ready.rows(), out));
+
+    /** Throws {@link UsageException} naming the flag. */
     static Options parse(String[] args) {
         Path dir = null;
         boolean json = false;
         boolean e = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--help", "-h" -> {
-                    return null;
+        Flags f = new Flags(args);
+        while (f.next()) {
+            f.requireFlag();
+            switch (f.flag()) {
+                case "--json" -> {
+                    f.noValue();
+                    json = true;
                 }
-                case "--json" -> json = true;
-                case "--e" -> e = true;
-                case "--pred-dir" -> {
-                    if (i + 1 >= args.length) {
-                        throw new IllegalArgumentException("--pred-dir needs a value\n" + USAGE);
-                    }
-                    dir = Path.of(args[++i]);
+                case "--e" -> {
+                    f.noValue();
+                    e = true;
                 }
-                default -> throw new IllegalArgumentException("unknown flag '" + args[i] + "'\n" + USAGE);
+                case "--pred-dir" -> dir = f.path();
+                default -> throw f.unknown();
             }
         }
         if (dir == null) {
-            throw new IllegalArgumentException("--pred-dir is required\n" + USAGE);
+            throw new UsageException("--pred-dir is required");
         }
         return new Options(dir, json, e);
     }
 
-    static void run(Options o, PrintStream out) throws Exception {
-        Map<String, List<Prediction>> rows = LongBenchPredictionFiles.read(o.predDir(),
-                warning -> System.err.println("specprefill score-longbench: " + warning));
+    static void run(Options o, Map<String, List<Prediction>> rows, PrintStream out) throws Exception {
         LongBenchScorer scorer = new LongBenchScorer(JiebaCut::load);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         if (o.lengthBuckets()) {

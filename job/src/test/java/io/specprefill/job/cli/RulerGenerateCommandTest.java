@@ -1,7 +1,6 @@
-package io.specprefill.job.eval.ruler;
+package io.specprefill.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,6 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.specprefill.job.eval.SharedData;
+import io.specprefill.job.eval.ruler.RulerTasks;
+import io.specprefill.job.eval.ruler.RulerTestData;
 import io.specprefill.udf.tokenizer.Tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -58,7 +59,6 @@ class RulerGenerateCommandTest {
 
     @Test
     void flagErrorsNameTheFlag() {
-        assertNull(RulerGenerateCommand.parse(new String[] {"--help"}));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RulerGenerateCommand.parse(
                 new String[] {"--task", "vt", "--length", "-5", "--tokenizer", "t", "--samples", "1", "--out", "o",
                     "--data-dir", "d"}));

@@ -1,8 +1,12 @@
-package io.specprefill.job.eval.sweep;
+package io.specprefill.job.cli;
 
-import io.specprefill.job.RunCommand;
+import io.specprefill.job.config.Command;
 import io.specprefill.job.config.ConfigLoader;
 import io.specprefill.job.config.JobArgs;
+import io.specprefill.job.eval.sweep.Sweep;
+import io.specprefill.job.eval.sweep.SweepArgs;
+import io.specprefill.job.eval.sweep.SweepPlots;
+import io.specprefill.job.eval.sweep.SweepTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -14,7 +18,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * {@code specprefill sweep}: the job at several keep rates in one Spark session ({@link Sweep}),
  * then {@code sweep.md} ({@link SweepTable}, also printed) and two PNG plots ({@link SweepPlots}) in
- * the output folder. In-process it runs on local[*]; under spark-submit on the cluster's master.
+ * the output folder. In-process it runs on local[*]; under spark-submit
+ * ({@code --class io.specprefill.job.cli.SweepCommand}) on the cluster's master.
  */
 public final class SweepCommand {
     private SweepCommand() {
@@ -22,26 +27,24 @@ public final class SweepCommand {
 
     public static final String TABLE_FILE = "sweep.md";
 
-    public static void main(String[] argv) {
-        if (JobArgs.wantsHelp(argv)) {
-            System.out.println(SweepArgs.USAGE + "\n" + JobArgs.USAGE + "\n" + ConfigLoader.describe());
-            return;
-        }
-        RunCommand.inProcessDefaults();
-        List<Sweep.Run> runs;
-        try {
-            runs = Sweep.plan(SweepArgs.parse(argv, job -> ConfigLoader.load(job.config(), job.sets()).prefill().lookahead()));
-        } catch (IllegalArgumentException e) {
-            System.err.println("specprefill sweep: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        SparkSession spark = SparkSession.builder().appName("specprefill sweep").getOrCreate();
-        try {
-            run(spark, runs, System.out);
-        } finally {
-            spark.stop();
-        }
+    /** Every run's config and models are checked before Spark starts (a bad one fails the whole sweep now). */
+    static final Command<List<Sweep.Run>> COMMAND = new Command<>("sweep",
+            SweepArgs.USAGE + "\n" + JobArgs.USAGE + "\n" + ConfigLoader.describe(), argv -> {
+                RunCommand.inProcessDefaults();
+                return Sweep.plan(SweepArgs.parse(argv,
+                        job -> ConfigLoader.load(job.config(), job.sets()).prefill().lookahead()));
+            }, (runs, out, err) -> {
+                SparkSession spark = SparkSession.builder().appName("specprefill sweep").getOrCreate();
+                try {
+                    run(spark, runs, out);
+                } finally {
+                    spark.stop();
+                }
+            });
+
+    /** The spark-submit entry. */
+    public static void main(String[] argv) throws Exception {
+        COMMAND.main(argv);
     }
 
     /** Runs the sweep and writes its table and plots into the sweep's folder; returns the outcomes. */

@@ -1,4 +1,4 @@
-package io.specprefill.job.cli;
+package io.specprefill.job.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.specprefill.job.sample;
+package io.specprefill.job.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.specprefill.job.sample;
+package io.specprefill.job.demo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,7 +12,7 @@ import java.util.Random;
 /**
  * The embedded default's prompts: needle-in-a-haystack rows in the format the shipped niah models
  * were trained on (models/README.md), over prose the project owns
- * ({@code resources/sample/haystack.txt}). Each row hides 1 needle (60%) or 2-3, each
+ * ({@code resources/demo/haystack.txt}). Each row hides 1 needle (60%) or 2-3, each
  * "One of the special magic numbers for {adjective}-{noun} is: {7-digit number}.", at sentence
  * boundaries of a window of whole sentences, and asks for one of them. Same seed, same rows.
  */
@@ -85,13 +85,13 @@ public final class SampleNiah {
     }
 
     static String haystack() {
-        try (InputStream in = SampleNiah.class.getResourceAsStream("/sample/haystack.txt")) {
+        try (InputStream in = SampleNiah.class.getResourceAsStream("/demo/haystack.txt")) {
             if (in == null) {
-                throw new IllegalStateException("resource /sample/haystack.txt is missing from the classpath");
+                throw new IllegalStateException("resource /demo/haystack.txt is missing from the classpath");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read resource /sample/haystack.txt", e);
+            throw new UncheckedIOException("cannot read resource /demo/haystack.txt", e);
         }
     }
 }

@@ -1,8 +1,15 @@
-package io.specprefill.job.eval.ruler;
+package io.specprefill.job.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.specprefill.job.cli.Flags;
+import io.specprefill.job.config.Command;
+import io.specprefill.job.config.Flags;
+import io.specprefill.job.config.Flags.UsageException;
+import io.specprefill.job.eval.ruler.RulerData;
+import io.specprefill.job.eval.ruler.RulerGenerator;
+import io.specprefill.job.eval.ruler.RulerSample;
+import io.specprefill.job.eval.ruler.RulerTasks;
+import io.specprefill.job.eval.ruler.RulerTemplates;
 import io.specprefill.udf.tokenizer.Tokenizer;
 import java.io.BufferedWriter;
 import java.io.PrintStream;
@@ -41,24 +48,19 @@ public final class RulerGenerateCommand {
                    long seed, String modelTemplate) {
     }
 
-    /** CLI entry: a usage or input error prints one line and exits with status 2. */
-    public static void main(String[] args) throws Exception {
-        try {
-            Options o = parse(args);
-            if (o == null) {
-                System.out.println(USAGE);
-                return;
-            }
-            Tokenizer tok = Tokenizer.load(o.tokenizer());
-            int rows = run(o, text -> tok.encode(text, false).length, System.err);
-            System.err.println("ruler-generate: wrote " + rows + " rows to " + o.out());
-        } catch (IllegalArgumentException e) {
-            System.err.println("specprefill ruler-generate: " + e.getMessage());
-            System.exit(2);
-        }
+    /** The flags, and the tokenizer that measures lengths. */
+    record Ready(Options options, Tokenizer tokenizer) {
     }
 
-    /** Returns null for --help; throws IllegalArgumentException naming the flag (and the usage) otherwise. */
+    static final Command<Ready> COMMAND = new Command<>("ruler-generate", USAGE, args -> {
+        Options o = parse(args);
+        return new Ready(o, Tokenizer.load(o.tokenizer()));
+    }, (ready, out, err) -> {
+        int rows = run(ready.options(), text -> ready.tokenizer().encode(text, false).length, err);
+        err.println("ruler-generate: wrote " + rows + " rows to " + ready.options().out());
+    });
+
+    /** Throws {@link UsageException} naming the flag. */
     static Options parse(String[] args) {
         String task = null;
         Integer length = null;
@@ -70,32 +72,25 @@ public final class RulerGenerateCommand {
         long seed = 42;
         String modelTemplate = "base";
         Flags f = new Flags(args);
-        try {
-            while (f.next()) {
-                switch (f.flag()) {
-                    case "--help", "-h" -> {
-                        return null;
-                    }
-                    case "--task" -> task = f.value();
-                    case "--length" -> length = positive(f);
-                    case "--samples" -> samples = positive(f);
-                    case "--tokenizer" -> tokenizer = f.path();
-                    case "--out" -> out = f.path();
-                    case "--data-dir" -> dataDir = f.path();
-                    case "--templates" -> templates = f.path();
-                    case "--seed" -> seed = f.longValue();
-                    case "--model-template" -> modelTemplate = f.value();
-                    default -> throw f.unknown();
-                }
+        while (f.next()) {
+            switch (f.flag()) {
+                case "--task" -> task = f.value();
+                case "--length" -> length = positive(f);
+                case "--samples" -> samples = positive(f);
+                case "--tokenizer" -> tokenizer = f.path();
+                case "--out" -> out = f.path();
+                case "--data-dir" -> dataDir = f.path();
+                case "--templates" -> templates = f.path();
+                case "--seed" -> seed = f.longValue();
+                case "--model-template" -> modelTemplate = f.value();
+                default -> throw f.unknown();
             }
-            if (task == null || length == null || samples == null || tokenizer == null || out == null) {
-                throw new IllegalArgumentException("--task, --length, --tokenizer, --samples and --out are required");
-            }
-            if (templates == null && dataDir == null) {
-                throw new IllegalArgumentException("give --data-dir (with templates.json) or --templates");
-            }
-        } catch (IllegalArgumentException bad) {
-            throw new IllegalArgumentException(bad.getMessage() + "\n" + USAGE, bad);
+        }
+        if (task == null || length == null || samples == null || tokenizer == null || out == null) {
+            throw new UsageException("--task, --length, --tokenizer, --samples and --out are required");
+        }
+        if (templates == null && dataDir == null) {
+            throw new UsageException("give --data-dir (with templates.json) or --templates");
         }
         return new Options(task, length, tokenizer, samples, out, dataDir,
                 templates != null ? templates : dataDir.resolve("templates.json"), seed, modelTemplate);
@@ -103,7 +98,7 @@ public final class RulerGenerateCommand {
 
     private static int positive(Flags f) {
         int n = f.intValue();
-        if (n <= 0) throw new IllegalArgumentException(f.flag() + " must be a positive integer, got '" + n + "'");
+        if (n <= 0) throw new UsageException(f.flag() + " must be a positive integer, got '" + n + "'");
         return n;
     }
 

@@ -1,4 +1,4 @@
-package io.specprefill.job.sample;
+package io.specprefill.job.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.specprefill.job.JobPlan;
@@ -41,18 +41,11 @@ public final class EmbeddedRun {
         return a.input() == null && a.target() == null && a.draft() == null && a.config() == null;
     }
 
-    public static void main(JobArgs args) {
-        List<JobPlan> plans;
-        try {
-            plans = plans(args, home());
-        } catch (IllegalArgumentException e) {
-            System.err.println("specprefill run: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+    /** Runs checked {@link #plans} in a session of their own. */
+    public static void runInSession(Path output, List<JobPlan> plans) {
         SparkSession spark = SparkSession.builder().appName("specprefill embedded default").getOrCreate();
         try {
-            run(spark, args.output(), plans);
+            run(spark, output, plans);
         } finally {
             spark.stop();
         }
@@ -124,11 +117,5 @@ public final class EmbeddedRun {
 
     static String label(double keep) {
         return String.format(Locale.ROOT, "keep %.1f", keep);
-    }
-
-    /** The project's folder: -Dspecprefill.home (bin/specprefill sets it), SPECPREFILL_HOME, else the current one. */
-    static Path home() {
-        String home = System.getProperty("specprefill.home", System.getenv("SPECPREFILL_HOME"));
-        return Path.of(home == null ? "." : home);
     }
 }

@@ -1,4 +1,4 @@
-package io.specprefill.job.sample;
+package io.specprefill.job.demo;
 
 import static org.apache.spark.sql.functions.col;
 

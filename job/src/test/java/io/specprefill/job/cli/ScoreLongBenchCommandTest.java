@@ -1,12 +1,14 @@
-package io.specprefill.job.eval;
+package io.specprefill.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.specprefill.job.eval.LongBenchPredictionFiles;
+import io.specprefill.job.eval.SharedData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,14 +16,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ScoreLongBenchCommandTest {
+    private static final String FIXTURE = "longbench/metric_fixture_llama3-8b-instruct";
+
+    /** Both phases of the command, without the wrapper: errors come out as exceptions. */
     private static String run(String... args) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ScoreLongBenchCommand.run(ScoreLongBenchCommand.parse(args), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        ScoreLongBenchCommand.Ready ready = ScoreLongBenchCommand.COMMAND.prepare().prepare(args);
+        ScoreLongBenchCommand.run(ready.options(), ready.rows(), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The official result.json of LongBench's eval.py on real predictions, reproduced by the command. */
+    @Test
+    void commandJsonEqualsResultJson() throws Exception {
+        Optional<Path> dir = SharedData.resolve(FIXTURE);
+        assumeTrue(dir.isPresent(), SharedData.missing(FIXTURE));
+        ObjectMapper om = new ObjectMapper();
+        assertEquals(om.readTree(dir.get().resolve("result.json").toFile()),
+                om.readTree(run("--pred-dir", dir.get().toString(), "--json")));
     }
 
     @Test
@@ -67,10 +84,21 @@ class ScoreLongBenchCommandTest {
     }
 
     @Test
-    void flags() {
-        assertNull(ScoreLongBenchCommand.parse(new String[] {"--help"}));
+    void flagsAndExitStatus(@TempDir Path dir) throws Exception {
         assertThrows(IllegalArgumentException.class, () -> ScoreLongBenchCommand.parse(new String[] {}));
         assertThrows(IllegalArgumentException.class, () -> ScoreLongBenchCommand.parse(new String[] {"--pred-dir"}));
         assertThrows(IllegalArgumentException.class, () -> ScoreLongBenchCommand.parse(new String[] {"--x", "y"}));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertEquals(0, ScoreLongBenchCommand.COMMAND.call(new String[] {"--help"}, o, e));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: specprefill score-longbench"));
+        assertEquals(2, ScoreLongBenchCommand.COMMAND.call(new String[] {"--x"}, o, e));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("specprefill score-longbench: unknown flag '--x'"),
+                err.toString(StandardCharsets.UTF_8));
+        Files.writeString(dir.resolve("qasper.jsonl"), "{\"pred\": 3}\n");
+        assertEquals(2, ScoreLongBenchCommand.COMMAND.call(new String[] {"--pred-dir", dir.toString()}, o, e),
+                "a bad prediction file is bad input");
     }
 }

@@ -1,4 +1,4 @@
-package io.specprefill.job.cli;
+package io.specprefill.job.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
