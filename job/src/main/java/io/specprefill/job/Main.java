@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The speculative-prefill job, for {@code spark-submit --class io.specprefill.job.Main} (and
  * in-process through {@code bin/specprefill run}). Reads in order: parse, load and check the config,
  * check the models, create the session, read, stage 1, checkpoint, balance by kept length, stage 2,
- * write, summarize (SPEC.md section 6).
+ * write, summarize (design.md 6).
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The job's YAML config (SPEC.md sections 4 to 6): one flat key per setting in the file, one record
+ * The job's YAML config (design.md sections 4 to 6): one flat key per setting in the file, one record
  * per concept here. The records are built, and so checked, once, when the config is read
  * ({@link #fromKeys}); the job then passes them down as they are (docs/design.md, "Where each
  * setting is decided"). Paths of the data and models are flags, not keys ({@link JobArgs}).

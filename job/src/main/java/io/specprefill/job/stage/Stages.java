@@ -21,7 +21,7 @@ import org.apache.spark.util.LongAccumulator;
 import scala.Tuple2;
 
 /**
- * The job's stages, each a {@code Dataset<Row> -> Dataset<Row>} function (SPEC.md section 6):
+ * The job's stages, each a {@code Dataset<Row> -> Dataset<Row>} function (design.md 6):
  * {@code PROMPTS -> draftScoring -> SCORED -> balanceByKeptLength -> targetGeneration -> RESULTS}.
  * Each stage is one {@link StagePartition}: its codec (rows to records and back) and its iterator,
  * which gets the {@link TaskSettings} exactly as the driver built them.

@@ -4,7 +4,7 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * How stage 2 generates (SPEC.md 5), checked here, once, where the record is built (the job builds
+ * How stage 2 generates (design.md 5), checked here, once, where the record is built (the job builds
  * it when it reads its YAML config). Messages name the YAML keys.
  *
  * @param maxNewTokens generation limit per prompt (a row's own limit wins), &gt;= 1

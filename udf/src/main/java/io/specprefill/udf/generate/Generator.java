@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * Prefill then decode for a batch of requests (SPEC.md 5): the K kept tokens of each request are
+ * Prefill then decode for a batch of requests (design.md 5): the K kept tokens of each request are
  * prefilled together at their positions into a compact KV cache (slot j for kept token j); the first
  * token comes from the logits at the last kept token; generated token i is fed at RoPE position
  * N + i and KV slot K + i. Each sequence stops at any EOS id of the config, at its maxNewTokens, or

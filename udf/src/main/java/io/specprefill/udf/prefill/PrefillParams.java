@@ -3,7 +3,7 @@ package io.specprefill.udf.prefill;
 import java.io.Serializable;
 
 /**
- * The algorithm's settings (SPEC.md 4), checked here, once, where the record is built (the job
+ * The algorithm's settings (design.md 4), checked here, once, where the record is built (the job
  * builds it when it reads its YAML config). {@link SpeculativePrefill} and {@link Selection} use it
  * as it is. Messages name the YAML keys.
  *

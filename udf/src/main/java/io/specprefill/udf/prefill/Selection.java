@@ -3,7 +3,7 @@ package io.specprefill.udf.prefill;
 import java.util.Arrays;
 
 /**
- * SPEC.md 4 steps 5-6: from importance s[0..N) to the ascending prompt indices the target prefills.
+ * design.md 4 steps 5-6: from importance s[0..N) to the ascending prompt indices the target prefills.
  * <ul>
  *   <li>Chunks (C &gt; 1): ceil(N/C) chunks, the last may be short; a chunk's score is the mean of its
  *       own tokens; keep the top ceil(p * chunks), equal scores broken by position (earlier wins).</li>

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stage 1's draft scoring (SPEC.md 4): for a batch of prompts, prefill the draft model S with a KV
+ * Stage 1's draft scoring (design.md 4): for a batch of prompts, prefill the draft model S with a KV
  * cache, recording each prompt's last-token post-RoPE query in every layer; decode up to A-1 greedy
  * look-ahead tokens, recording each new token's query; then {@link Backend#importance} per prompt
  * gives s[0..N) from those queries against the N prompt keys only (slots [0, N): the look-ahead keys

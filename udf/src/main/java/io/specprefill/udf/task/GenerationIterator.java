@@ -14,7 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Stage 2 (SPEC.md 5) over one partition: kept tokens in, generations out, one per row in input
+ * Stage 2 (design.md 5) over one partition: kept tokens in, generations out, one per row in input
  * order. The K kept tokens of each row are prefilled at their original positions and generation
  * continues at position N ({@link Generator}), a target batch at a time. A row with an error (from
  * stage 1, or a stage-1 row that cannot become a request) gets a result with that error.

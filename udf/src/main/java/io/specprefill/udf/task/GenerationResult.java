@@ -3,7 +3,7 @@ package io.specprefill.udf.task;
 import java.io.Serializable;
 
 /**
- * Stage 2's output row: one per input prompt, errors included (SPEC.md section 6).
+ * Stage 2's output row: one per input prompt, errors included (design.md 6).
  *
  * @param source       the input row (id and passthrough fields)
  * @param outputText   decoded generation (special tokens skipped), null on error

@@ -7,7 +7,7 @@ import io.specprefill.udf.tokenizer.Tokenizer;
 import java.nio.file.Path;
 
 /**
- * The driver's check of the models before any task runs (SPEC.md 6: bad models fail fast): both
+ * The driver's check of the models before any task runs (design.md 7: bad models fail fast): both
  * model directories load (config.json parses, every tensor is present with the shape the
  * config implies, tokenizer.json reads), each tokenizer fits its model's embedding, the draft and
  * the target share one vocabulary, and the prompt limit fits the target's positions. Weights are

@@ -13,7 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Stage 1 (SPEC.md 4) over one partition: prompts in, kept tokens out, one per row in input order.
+ * Stage 1 (design.md 4) over one partition: prompts in, kept tokens out, one per row in input order.
  * Each row is tokenized (chat template, truncation as configured; a bad row gets its error), then
  * the usable rows of a draft batch are scored together by {@link SpeculativePrefill}. With
  * speculation off ({@link TaskSettings#speculationOff()}) every token is kept and no backend or

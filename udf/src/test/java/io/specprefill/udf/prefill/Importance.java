@@ -1,7 +1,7 @@
 package io.specprefill.udf.prefill;
 
 /**
- * Reference reduction of SPEC.md 4 steps 3-4 from attention probabilities already computed:
+ * Reference reduction of design.md 4 steps 3-4 from attention probabilities already computed:
  * pool each row, max over (layer, head), mean over the A queries. {@code Backend.importance} does the
  * same from the queries and the KV cache without materialising these rows; tests compare the two
  * (test sources: the product never has these rows).

@@ -1,7 +1,7 @@
 package io.specprefill.udf.prefill;
 
 /**
- * The 1-D average pool of SPEC.md 4 step 4: kernel W, stride 1, zero padding W/2 on each side,
+ * The 1-D average pool of design.md 4 step 4: kernel W, stride 1, zero padding W/2 on each side,
  * the padding counted in the mean (PyTorch {@code F.avg_pool1d(x, W, stride=1, padding=W//2)},
  * whose {@code count_include_pad} defaults to true). Output length equals input length for odd W.
  *

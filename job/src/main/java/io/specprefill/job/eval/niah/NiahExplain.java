@@ -19,7 +19,7 @@ import java.util.Map;
  * needle was (token span, chunk, the draft's rank of that chunk), where the distractor needles were,
  * which chunks were kept (with their rank and text) and what the target answered. The ranks come
  * from scoring the row again with the draft alone ({@link SpeculativePrefill#score}), the same
- * importance the selection used (SPEC.md 4 step 5: chunk score = mean importance, top ceil(p * chunks)).
+ * importance the selection used (design.md 4 step 5: chunk score = mean importance, top ceil(p * chunks)).
  */
 public final class NiahExplain {
     private static final int SNIPPET = 80;
