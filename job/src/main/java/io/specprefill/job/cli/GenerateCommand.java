@@ -7,6 +7,7 @@ import io.specprefill.job.config.Flags;
 import io.specprefill.job.config.Flags.UsageException;
 import io.specprefill.udf.Timer;
 import io.specprefill.udf.generate.Generation;
+import io.specprefill.udf.generate.GenerationParams;
 import io.specprefill.udf.generate.Generator;
 import io.specprefill.udf.generate.Request;
 import io.specprefill.udf.generate.Sampler;
@@ -49,14 +50,11 @@ public final class GenerateCommand {
             "  --json                 print one JSON object (ids, text, timings) instead of the text");
 
     /** The parsed flags; the compact constructor checks ranges and combinations. */
-    record Options(Path model, String prompt, int[] promptIds, int maxNewTokens, double temperature, double topP,
-                   long seed, List<String> stops, boolean chat, boolean json, String backend, int device) {
+    record Options(Path model, String prompt, int[] promptIds, GenerationParams generation, boolean chat, boolean json,
+                   String backend, int device) {
         Options {
             if (model == null) throw new UsageException("--model is required");
             if ((prompt == null) == (promptIds == null)) throw new UsageException("give exactly one of --prompt and --prompt-ids");
-            if (maxNewTokens < 1) throw new UsageException("--max-new-tokens " + maxNewTokens + " must be >= 1");
-            if (!(temperature >= 0)) throw new UsageException("--temperature " + temperature + " must be >= 0");
-            if (!(topP > 0 && topP <= 1)) throw new UsageException("--top-p " + topP + " must be in (0, 1]");
             if (chat && promptIds != null) throw new UsageException("--chat applies to --prompt text, not --prompt-ids");
             if (device < 0) throw new UsageException("--device " + device + " must be >= 0");
         }
@@ -85,9 +83,10 @@ public final class GenerateCommand {
              LlamaModel llama = LlamaModel.upload(backend, model.config(), model.weights());
              Generator generator = new Generator(llama)) {
             double loadMs = load.ms();
-            StopCondition stop = StopCondition.onText(ids -> tokenizer.decode(ids, true), o.stops());
-            Sampler sampler = Sampler.of(o.temperature(), o.topP(), o.seed());
-            Generation g = generator.generate(Request.full(prompt, o.maxNewTokens(), sampler, stop));
+            GenerationParams p = o.generation();
+            StopCondition stop = StopCondition.onText(ids -> tokenizer.decode(ids, true), p.stopStrings());
+            Sampler sampler = Sampler.of(p.temperature(), p.topP(), p.seed());
+            Generation g = generator.generate(Request.full(prompt, p.maxNewTokens(), sampler, stop));
             String text = tokenizer.decode(g.ids(), true);
             if (o.json()) {
                 out.println(json(prompt, g, text, backend.name()));
@@ -147,7 +146,22 @@ public final class GenerateCommand {
                 default -> throw f.unknown();
             }
         }
-        return new Options(model, prompt, ids, maxNew, temperature, topP, seed, stops, chat, json, backend, device);
+        GenerationParams generation;
+        try {
+            generation = new GenerationParams(maxNew, temperature, topP, seed, stops);
+        } catch (IllegalArgumentException e) {
+            throw asFlag(e);
+        }
+        return new Options(model, prompt, ids, generation, chat, json, backend, device);
+    }
+
+    /** GenerationParams checks the values and names the YAML key ("top_p=0.0 must be ..."); say the flag. */
+    private static UsageException asFlag(IllegalArgumentException e) {
+        String m = e.getMessage();
+        int eq = m.indexOf('=');
+        String key = m.substring(0, eq);
+        return new UsageException((key.equals("stop_strings") ? "--stop" : "--" + key.replace('_', '-')) + " "
+                + m.substring(eq + 1));
     }
 
     private static int[] parseIds(String v) {

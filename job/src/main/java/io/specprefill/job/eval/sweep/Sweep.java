@@ -12,7 +12,6 @@ import io.specprefill.job.stage.RunFolder;
 import io.specprefill.job.summary.RunSummary;
 import io.specprefill.udf.Timer;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,7 +34,6 @@ public final class Sweep {
      * @param baseline the sweep's first run: keep 1.0, so no draft ({@code plan.task().speculationOff()})
      */
     public record Run(int index, int of, boolean baseline, double keep, int lookahead, JobPlan plan) {
-
         /** The run's sub-folder: keep-1.00 for the baseline, else keep-0.10-lah8. */
         public String dirName() {
             return baseline() ? "keep-1.00" : String.format(Locale.ROOT, "keep-%.2f-lah%d", keep, lookahead);
