@@ -8,6 +8,7 @@ import io.specprefill.udf.llama.Batch;
 import io.specprefill.udf.llama.LayerHook;
 import io.specprefill.udf.llama.LlamaForward;
 import io.specprefill.udf.llama.LlamaModel;
+import io.specprefill.udf.prefill.PrefillParams;
 import io.specprefill.udf.prefill.Selection;
 import io.specprefill.udf.prefill.SpeculativePrefill;
 
@@ -126,18 +127,18 @@ public final class ForwardBench {
      * breakdown is the median run's phases.
      */
     private static void specPrefill(LlamaModel draft, LlamaModel target, int max) {
-        SpeculativePrefill.Params params = new SpeculativePrefill.Params(0.1, 32, 13, LOOK_AHEAD, 32);
+        PrefillParams params = new PrefillParams(0.1, 32, 13, LOOK_AHEAD, 32);
         try (SpeculativePrefill scorer = new SpeculativePrefill(draft, params); Generator generator = new Generator(target)) {
             for (int n : new int[]{8192, 32768}) {
                 if (n > max) continue;
                 int[] prompt = tokens(n, draft.config.vocabSize(), 99);
                 double[][] runs = new double[4][];
                 for (int r = 0; r < 4; r++) {
-                    long t0 = System.nanoTime();
+                    io.specprefill.udf.Timer ttftTimer = io.specprefill.udf.Timer.start();
                     int[] kept = scorer.select(List.of(prompt)).get(0);
                     Request req = new Request(Selection.gather(prompt, kept), kept, n, 1, io.specprefill.udf.generate.Sampler.ARGMAX, null);
                     Generation g = generator.generate(req);
-                    double ttft = (System.nanoTime() - t0) / 1e6;
+                    double ttft = ttftTimer.ms();
                     SpeculativePrefill.Timings t = scorer.timings();
                     runs[r] = new double[]{ttft, t.prefillMs(), t.lookaheadMs(), t.scoringMs(), g.prefillMs(), g.ttftMs(),
                             kept.length};

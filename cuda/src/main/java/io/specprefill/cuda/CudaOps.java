@@ -2,7 +2,7 @@ package io.specprefill.cuda;
 
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.SeqBatch;
-import io.specprefill.udf.llama.TopPSampling;
+import io.specprefill.udf.llama.SampleTopP;
 import jcuda.Pointer;
 
 import java.util.HashSet;
@@ -243,7 +243,7 @@ final class CudaOps {
     /** Backend.sampleTopP: the per-row parameters go up as one [3][R] f32 scratch block; only ids stay on the device. */
     void sampleTopP(Backend.Ints out, Backend.Tensor logits, int R, int vocab, float[] temperature, float[] topP,
                     float[] uniforms) {
-        TopPSampling.check("sampleTopP", R, vocab, temperature, topP, uniforms);
+        SampleTopP.check("sampleTopP", R, vocab, temperature, topP, uniforms);
         Handles.Ints o = Checks.ints(out, R, "sampleTopP out");
         Handles.Tensor l = f32(Checks.tensor(logits, (long) R * vocab, "sampleTopP logits [R, vocab]"), "sampleTopP logits");
         if (R == 0) return;

@@ -1,9 +1,9 @@
 package io.specprefill.cuda;
 
+import io.specprefill.udf.task.GenerationIterator;
 import io.specprefill.udf.task.GenerationResult;
 import io.specprefill.udf.task.PromptRecord;
 import io.specprefill.udf.task.ScoredPrompt;
-import io.specprefill.udf.task.TargetGenerationTask;
 import io.specprefill.udf.task.TaskSettings;
 import io.specprefill.udf.task.TestSettings;
 import io.specprefill.udf.testing.Golden;
@@ -46,7 +46,7 @@ class CudaTasksTest {
                 row("ok-2", golden.inputIds, positions, 24));
 
         List<GenerationResult> out = new ArrayList<>();
-        Iterator<GenerationResult> it = new TargetGenerationTask(settings).run(rows.iterator(), 0, "cuda stage2 test");
+        Iterator<GenerationResult> it = new GenerationIterator(settings, rows.iterator(), 0, "cuda stage2 test");
         while (it.hasNext()) out.add(it.next());
 
         assertEquals(3, out.size());

@@ -5,59 +5,80 @@ import io.specprefill.job.config.JobArgs;
 import io.specprefill.job.config.JobConfig;
 import io.specprefill.job.io.PromptBuilder;
 import io.specprefill.job.stage.RunFolder;
-import io.specprefill.udf.task.ModelCheck;
+import io.specprefill.udf.generate.GenerationParams;
+import io.specprefill.udf.prefill.PrefillParams;
+import io.specprefill.udf.task.ModelPreflight;
+import io.specprefill.udf.task.PromptParams;
 import io.specprefill.udf.task.TaskSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A checked job: flags, config, what executors get, and the prompt templates. {@link #prepare}
  * does every driver-side check (flags, output folder, templates, model directories and
- * vocabularies), so a bad config or model fails before Spark runs any task.
+ * vocabularies), so a bad config or model fails before Spark runs any task. The config's records
+ * were checked when it was read; they go into {@link #task()} as they are.
  */
 public record JobPlan(JobArgs args, JobConfig config, TaskSettings task, PromptBuilder prompts) {
 
     public static JobPlan prepare(JobArgs args, JobConfig config) {
-        args.checkForRun(config);
+        require(args.input() != null, "--input is required");
+        require(args.output() != null, "--output is required");
+        require(args.target() != null, "--target is required");
+        require(Files.exists(args.input()), "--input " + args.input() + ": no such file or folder");
+        require(Files.isDirectory(args.target()), "--target " + args.target() + ": not a model directory");
+        require(args.draft() != null || config.prefill().keepsEverything(), "--draft is required when keep="
+                + config.prefill().keep() + " < 1 (pass --draft none for the no-draft baseline)");
+        require(args.noDraft() || Files.isDirectory(Path.of(args.draft())),
+                "--draft " + args.draft() + ": not a model directory (or none)");
         if (!args.resume()) {
             new RunFolder(args.output()).checkFresh();
         }
-        TaskSettings task = args.taskSettings(config);
+        TaskSettings task = taskSettings(args.noDraft() ? null : Path.of(args.draft()), args.target(), config);
         PromptBuilder prompts = PromptBuilder.fromConfig(config);
-        ModelCheck.check(task);
+        ModelPreflight.check(task);
         return new JobPlan(args, config, task, prompts);
+    }
+
+    /** What executors get: absolute model paths and the config's records as they are; draft null: none. */
+    public static TaskSettings taskSettings(Path draft, Path target, JobConfig c) {
+        return new TaskSettings(draft == null ? null : draft.toAbsolutePath().toString(),
+                target.toAbsolutePath().toString(), c.backend(), c.prefill(), c.generation(), c.prompts(), c.batches());
     }
 
     /** What stage 1's rows depend on: a checkpoint made with other values is not reused. */
     public Map<String, String> stage1Settings() {
-        JobConfig c = config;
+        PrefillParams p = config.prefill();
+        PromptParams prompts = config.prompts();
         Map<String, String> s = new LinkedHashMap<>();
         s.put("input", args.input().toAbsolutePath().normalize().toString());
         s.put("input_format", args.inputFormat());
         s.put("draft", String.valueOf(task.draftDir()));
         s.put("target", task.targetDir());
-        s.put("keep", String.valueOf(c.keep()));
-        s.put("chunk_size", String.valueOf(c.chunkSize()));
-        s.put("pool_kernel", String.valueOf(c.poolKernel()));
-        s.put("lookahead", String.valueOf(c.lookahead()));
-        s.put("keep_tail", String.valueOf(c.keepTail()));
-        s.put("chat_template", String.valueOf(c.chatTemplate()));
-        s.put("max_prompt_tokens", String.valueOf(c.maxPromptTokens()));
-        s.put("truncate_middle", String.valueOf(c.truncateMiddle()));
-        s.put("prompt_template", String.valueOf(c.promptTemplate()));
-        s.put("dataset_max_new_tokens", String.valueOf(c.datasetMaxNewTokens()));
+        s.put("keep", String.valueOf(p.keep()));
+        s.put("chunk_size", String.valueOf(p.chunkSize()));
+        s.put("pool_kernel", String.valueOf(p.poolKernel()));
+        s.put("lookahead", String.valueOf(p.lookahead()));
+        s.put("keep_tail", String.valueOf(p.keepTail()));
+        s.put("chat_template", String.valueOf(prompts.chatTemplate()));
+        s.put("max_prompt_tokens", String.valueOf(prompts.maxPromptTokens()));
+        s.put("truncate_middle", String.valueOf(prompts.truncateMiddle()));
+        s.put("prompt_template", String.valueOf(config.promptTemplate()));
+        s.put("dataset_max_new_tokens", String.valueOf(config.datasetMaxNewTokens()));
         return s;
     }
 
     /** What stage 2's rows depend on: stage 1's settings plus generation's. */
     public Map<String, String> stage2Settings() {
         Map<String, String> s = stage1Settings();
-        JobConfig c = config;
-        s.put("max_new_tokens", String.valueOf(c.maxNewTokens()));
-        s.put("temperature", String.valueOf(c.temperature()));
-        s.put("top_p", String.valueOf(c.topP()));
-        s.put("seed", String.valueOf(c.seed()));
-        s.put("stop_strings", String.valueOf(c.stopStrings()));
+        GenerationParams g = config.generation();
+        s.put("max_new_tokens", String.valueOf(g.maxNewTokens()));
+        s.put("temperature", String.valueOf(g.temperature()));
+        s.put("top_p", String.valueOf(g.topP()));
+        s.put("seed", String.valueOf(g.seed()));
+        s.put("stop_strings", String.valueOf(g.stopStrings()));
         return s;
     }
 
@@ -68,5 +89,11 @@ public record JobPlan(JobArgs args, JobConfig config, TaskSettings task, PromptB
                 + args.outputFormat() + (args.config() == null ? "" : " --config " + args.config())
                 + (args.sets().isEmpty() ? "" : " --set " + String.join(" --set ", args.sets())) + "\n"
                 + ConfigLoader.toYaml(config);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
     }
 }

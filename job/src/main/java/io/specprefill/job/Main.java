@@ -2,6 +2,7 @@ package io.specprefill.job;
 
 import static org.apache.spark.sql.functions.col;
 
+import io.specprefill.job.config.Command;
 import io.specprefill.job.config.ConfigLoader;
 import io.specprefill.job.config.JobArgs;
 import io.specprefill.job.config.JobConfig;
@@ -9,10 +10,10 @@ import io.specprefill.job.io.InputReader;
 import io.specprefill.job.io.OutputWriter;
 import io.specprefill.job.io.Schemas;
 import io.specprefill.job.stage.RunFolder;
-import io.specprefill.job.stage.StageSettings;
 import io.specprefill.job.stage.Stages;
 import io.specprefill.job.summary.RunSummary;
 import io.specprefill.job.summary.SummaryTable;
+import io.specprefill.udf.Timer;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.SparkContext;
@@ -20,6 +21,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * The speculative-prefill job, for {@code spark-submit --class io.specprefill.job.Main} (and
  * in-process through {@code bin/specprefill run}). Reads in order: parse, load and check the config,
  * check the models, create the session, read, stage 1, checkpoint, balance by kept length, stage 2,
- * write, summarize (SPEC.md section 6).
+ * write, summarize (design.md 6).
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -35,21 +37,22 @@ public final class Main {
     private Main() {
     }
 
-    public static void main(String[] argv) {
-        if (JobArgs.wantsHelp(argv)) {
-            System.out.println(JobArgs.USAGE + "\n" + ConfigLoader.describe());
-            return;
-        }
-        JobPlan plan;
-        try {
-            JobArgs args = JobArgs.parse(argv);
-            JobConfig config = ConfigLoader.load(args.config(), args.sets());
-            plan = JobPlan.prepare(args, config);
-        } catch (IllegalArgumentException e) {
-            System.err.println("specprefill: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+    /** The job as spark-submit runs it: the flags of {@code specprefill run}, the one command wrapper. */
+    private static final Command<JobPlan> JOB = new Command<>("run", JobArgs.USAGE + "\n" + ConfigLoader.describe(),
+            argv -> prepare(JobArgs.parse(argv)), (plan, out, err) -> runInSession(plan));
+
+    public static void main(String[] argv) throws Exception {
+        JOB.main(argv);
+    }
+
+    /** Reads the config the flags name and checks everything before Spark starts ({@link JobPlan#prepare}). */
+    public static JobPlan prepare(JobArgs args) {
+        JobConfig config = ConfigLoader.load(args.config(), args.sets());
+        return JobPlan.prepare(args, config);
+    }
+
+    /** Runs a prepared job in a session of its own. */
+    public static void runInSession(JobPlan plan) {
         // No .master() here: spark-submit (or bin/specprefill run, for local[*]) decides.
         SparkSession spark = SparkSession.builder().appName("specprefill").getOrCreate();
         try {
@@ -71,10 +74,10 @@ public final class Main {
         folder.writeText(folder.configFile(), yaml);
         SparkContext sc = spark.sparkContext();
         int partitions = plan.config().partitions() > 0 ? plan.config().partitions() : sc.defaultParallelism();
-        StageSettings settings = new StageSettings(plan.task(), plan.config().localGpus(), partitions,
-                sc.longAccumulator("rows scored"), sc.longAccumulator("rows generated"));
+        int localGpus = plan.config().localGpus();
+        LongAccumulator rowsScored = sc.longAccumulator("rows scored");
 
-        long start = System.nanoTime();
+        Timer stage1 = Timer.start();
         Map<String, String> stage1Settings = plan.stage1Settings();
         boolean resumed = args.resume() && folder.finished(folder.stage1(), stage1Settings);
         if (resumed) {
@@ -82,11 +85,12 @@ public final class Main {
         } else {
             sc.setJobDescription(label + ": read input and stage 1 (draft scoring)");
             Dataset<Row> prompts = InputReader.read(spark, args.input(), args.inputFormat(), plan.prompts());
-            checkpoint(Stages.draftScoring(prompts, settings), folder, folder.stage1(), stage1Settings);
+            checkpoint(Stages.draftScoring(prompts, plan.task(), partitions, localGpus, rowsScored), folder,
+                    folder.stage1(), stage1Settings);
         }
-        double stage1Seconds = (System.nanoTime() - start) / 1e9;
+        double stage1Seconds = stage1.seconds();
 
-        start = System.nanoTime();
+        Timer stage2 = Timer.start();
         Map<String, String> stage2Settings = plan.stage2Settings();
         if (resumed && folder.finished(folder.stage2(), stage2Settings)) {
             LOG.info("{}: stage 2 resumed from {}", label, folder.stage2());
@@ -94,16 +98,17 @@ public final class Main {
             sc.setJobDescription(label + ": stage 2 (target generation)");
             Dataset<Row> scored = spark.read().parquet(folder.stage1().toString());
             Dataset<Row> balanced = Stages.balanceByKeptLength(scored, partitions);
-            checkpoint(Stages.targetGeneration(balanced, settings), folder, folder.stage2(), stage2Settings);
+            checkpoint(Stages.targetGeneration(balanced, plan.task(), localGpus, sc.longAccumulator("rows generated")),
+                    folder, folder.stage2(), stage2Settings);
         }
-        double stage2Seconds = (System.nanoTime() - start) / 1e9;
+        double stage2Seconds = stage2.seconds();
 
         sc.setJobDescription(label + ": write predictions and summary");
         Dataset<Row> results = spark.read().schema(Schemas.RESULTS).parquet(folder.stage2().toString());
         OutputWriter.write(results, folder.root(), args.outputFormat());
         RunSummary summary = RunSummary.of(results.orderBy(col(Schemas.ROW_INDEX)).toLocalIterator())
                 .withRun(new RunSummary.RunInfo(label, folder.root().toString(), args.outputFormat(),
-                        resumed ? "resumed" : "scored", settings.rowsScored().value(), stage1Seconds, stage2Seconds));
+                        resumed ? "resumed" : "scored", rowsScored.value(), stage1Seconds, stage2Seconds));
         SummaryTable.writeJson(summary, folder.summaryFile());
         System.out.print(SummaryTable.format(summary));
         sc.setJobDescription(null);

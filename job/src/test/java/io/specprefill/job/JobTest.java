@@ -16,7 +16,7 @@ import io.specprefill.job.io.ArrowIo;
 import io.specprefill.job.io.InputFields;
 import io.specprefill.job.io.Rows;
 import io.specprefill.job.io.Schemas;
-import io.specprefill.job.sample.SampleNiah;
+import io.specprefill.job.demo.SampleNiah;
 import io.specprefill.job.summary.RunSummary;
 import io.specprefill.udf.generate.Generator;
 import io.specprefill.udf.generate.Request;

@@ -2,8 +2,12 @@ package io.specprefill.job.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.specprefill.job.cli.Flags.UsageException;
+import io.specprefill.job.config.Command;
+import io.specprefill.job.config.Flags;
+import io.specprefill.job.config.Flags.UsageException;
+import io.specprefill.udf.Timer;
 import io.specprefill.udf.generate.Generation;
+import io.specprefill.udf.generate.GenerationParams;
 import io.specprefill.udf.generate.Generator;
 import io.specprefill.udf.generate.Request;
 import io.specprefill.udf.generate.Sampler;
@@ -12,7 +16,6 @@ import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Backends;
 import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.model.Model;
-import io.specprefill.udf.model.ModelFormatException;
 import io.specprefill.udf.tokenizer.ChatTemplate;
 import io.specprefill.udf.tokenizer.Tokenizer;
 
@@ -48,48 +51,22 @@ public final class GenerateCommand {
             "  --json                 print one JSON object (ids, text, timings) instead of the text");
 
     /** The parsed flags; the compact constructor checks ranges and combinations. */
-    record Options(Path model, String prompt, int[] promptIds, int maxNewTokens, double temperature, double topP,
-                   long seed, List<String> stops, boolean chat, boolean json, String backend, int device) {
+    record Options(Path model, String prompt, int[] promptIds, GenerationParams generation, boolean chat, boolean json,
+                   String backend, int device) {
         Options {
             if (model == null) throw new UsageException("--model is required");
             if ((prompt == null) == (promptIds == null)) throw new UsageException("give exactly one of --prompt and --prompt-ids");
-            if (maxNewTokens < 1) throw new UsageException("--max-new-tokens " + maxNewTokens + " must be >= 1");
-            if (!(temperature >= 0)) throw new UsageException("--temperature " + temperature + " must be >= 0");
-            if (!(topP > 0 && topP <= 1)) throw new UsageException("--top-p " + topP + " must be in (0, 1]");
             if (chat && promptIds != null) throw new UsageException("--chat applies to --prompt text, not --prompt-ids");
             if (device < 0) throw new UsageException("--device " + device + " must be >= 0");
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        int rc = run(args, System.out, System.err);
-        if (rc != 0) System.exit(rc);
-    }
-
-    /** Runs the command; returns the exit code: 0 ok, 2 bad usage, 1 a bad model or prompt (message on err). */
-    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        Options o;
-        try {
-            if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
-                out.println(USAGE);
-                return 0;
-            }
-            o = parse(args);
-        } catch (UsageException e) {
-            err.println("specprefill generate: " + e.getMessage() + "\n" + USAGE);
-            return 2;
-        }
-        try {
-            generate(o, out, err);
-            return 0;
-        } catch (ModelFormatException | IllegalArgumentException e) {
-            err.println("specprefill generate: " + e.getMessage());
-            return 1;
-        }
-    }
+    /** Exit status 2 for bad usage, 1 for a bad model or prompt ({@link Command}). */
+    static final Command<Options> COMMAND = new Command<>("generate", USAGE, GenerateCommand::parse,
+            GenerateCommand::generate);
 
     private static void generate(Options o, PrintStream out, PrintStream err) throws Exception {
-        long t0 = System.nanoTime();
+        Timer load = Timer.start();
         Model model = Model.load(o.model());
         Tokenizer tokenizer = Tokenizer.load(o.model());
         int[] prompt = o.promptIds() != null ? o.promptIds()
@@ -106,10 +83,11 @@ public final class GenerateCommand {
         try (Backend backend = choice.create();
              LlamaModel llama = LlamaModel.upload(backend, model.config(), model.weights());
              Generator generator = new Generator(llama)) {
-            double loadMs = (System.nanoTime() - t0) / 1e6;
-            StopCondition stop = StopCondition.onText(ids -> tokenizer.decode(ids, true), o.stops());
-            Sampler sampler = Sampler.of(o.temperature(), o.topP(), o.seed());
-            Generation g = generator.generate(Request.full(prompt, o.maxNewTokens(), sampler, stop));
+            double loadMs = load.ms();
+            GenerationParams p = o.generation();
+            StopCondition stop = StopCondition.onText(ids -> tokenizer.decode(ids, true), p.stopStrings());
+            Sampler sampler = Sampler.of(p.temperature(), p.topP(), p.seed());
+            Generation g = generator.generate(Request.full(prompt, p.maxNewTokens(), sampler, stop));
             String text = tokenizer.decode(g.ids(), true);
             if (o.json()) {
                 out.println(json(prompt, g, text, backend.name()));
@@ -169,7 +147,22 @@ public final class GenerateCommand {
                 default -> throw f.unknown();
             }
         }
-        return new Options(model, prompt, ids, maxNew, temperature, topP, seed, stops, chat, json, backend, device);
+        GenerationParams generation;
+        try {
+            generation = new GenerationParams(maxNew, temperature, topP, seed, stops);
+        } catch (IllegalArgumentException e) {
+            throw asFlag(e);
+        }
+        return new Options(model, prompt, ids, generation, chat, json, backend, device);
+    }
+
+    /** GenerationParams checks the values and names the YAML key ("top_p=0.0 must be ..."); say the flag. */
+    private static UsageException asFlag(IllegalArgumentException e) {
+        String m = e.getMessage();
+        int eq = m.indexOf('=');
+        String key = m.substring(0, eq);
+        return new UsageException((key.equals("stop_strings") ? "--stop" : "--" + key.replace('_', '-')) + " "
+                + m.substring(eq + 1));
     }
 
     private static int[] parseIds(String v) {

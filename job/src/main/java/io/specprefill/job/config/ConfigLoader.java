@@ -1,5 +1,6 @@
 package io.specprefill.job.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.core.JsonParser;
@@ -16,7 +17,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
-import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -185,9 +187,9 @@ public final class ConfigLoader {
     }
 
     private static Class<?> componentType(String key) {
-        for (RecordComponent c : JobConfig.class.getRecordComponents()) {
-            if (annotation(c, JsonProperty.class).value().equals(key)) {
-                return c.getType();
+        for (Parameter p : keyParameters()) {
+            if (annotation(p, JsonProperty.class).value().equals(key)) {
+                return p.getType();
             }
         }
         throw new IllegalArgumentException("unknown key '" + key + "'");
@@ -195,22 +197,27 @@ public final class ConfigLoader {
 
     private static Map<String, String> keys() {
         Map<String, String> keys = new LinkedHashMap<>();
-        for (RecordComponent c : JobConfig.class.getRecordComponents()) {
-            keys.put(annotation(c, JsonProperty.class).value(), annotation(c, JsonPropertyDescription.class).value());
+        for (Parameter p : keyParameters()) {
+            keys.put(annotation(p, JsonProperty.class).value(), annotation(p, JsonPropertyDescription.class).value());
         }
         return Collections.unmodifiableMap(keys);
     }
 
-    /** Jackson's annotations do not target record components; Java copies them onto the private field. */
-    private static <A extends Annotation> A annotation(RecordComponent c, Class<A> type) {
-        try {
-            A a = JobConfig.class.getDeclaredField(c.getName()).getAnnotation(type);
-            if (a == null) {
-                throw new IllegalStateException("JobConfig." + c.getName() + " has no @" + type.getSimpleName());
+    /** The YAML keys are the parameters of {@link JobConfig#fromKeys}, in the file's order. */
+    private static Parameter[] keyParameters() {
+        for (Method m : JobConfig.class.getDeclaredMethods()) {
+            if (m.isAnnotationPresent(JsonCreator.class)) {
+                return m.getParameters();
             }
-            return a;
-        } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("JobConfig." + c.getName() + " has no field", e);
         }
+        throw new IllegalStateException("JobConfig has no @JsonCreator method");
+    }
+
+    private static <A extends Annotation> A annotation(Parameter p, Class<A> type) {
+        A a = p.getAnnotation(type);
+        if (a == null) {
+            throw new IllegalStateException("JobConfig.fromKeys parameter " + p.getName() + " has no @" + type.getSimpleName());
+        }
+        return a;
     }
 }

@@ -1,8 +1,6 @@
 package io.specprefill.job.config;
 
-import io.specprefill.job.cli.Flags;
-import io.specprefill.udf.task.TaskSettings;
-import java.nio.file.Files;
+import io.specprefill.job.config.Flags;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,43 +72,9 @@ public record JobArgs(Path input, String inputFormat, Path output, String draft,
         return new JobArgs(input, inputFormat, output, draft, target, config, outputFormat, resume, sets);
     }
 
-    public static boolean wantsHelp(String[] args) {
-        return List.of(args).contains("--help") || List.of(args).contains("-h");
-    }
-
-    /** True when the draft flag says there is no draft model. */
+    /** True when the draft flag names no draft model: not given, or "none". */
     public boolean noDraft() {
         return draft == null || draft.equals("none");
-    }
-
-    /**
-     * Checks what a job run needs: input, output, models that exist, and a draft whenever
-     * speculation is on. Model contents are checked later by {@code ModelCheck}.
-     */
-    public void checkForRun(JobConfig cfg) {
-        require(input != null, "--input is required");
-        require(output != null, "--output is required");
-        require(target != null, "--target is required");
-        require(Files.exists(input), "--input " + input + ": no such file or folder");
-        require(Files.isDirectory(target), "--target " + target + ": not a model directory");
-        require(draft != null || cfg.keep() >= 1.0, "--draft is required when keep=" + cfg.keep()
-                + " < 1 (pass --draft none for the no-draft baseline)");
-        require(noDraft() || Files.isDirectory(Path.of(draft)), "--draft " + draft + ": not a model directory (or none)");
-    }
-
-    /** What executors receive: paths (absolute) and settings. No draft when keep is 1 or the draft is none. */
-    public TaskSettings taskSettings(JobConfig c) {
-        String draftDir = noDraft() || c.keep() >= 1.0 ? null : Path.of(draft).toAbsolutePath().toString();
-        return new TaskSettings(draftDir, target.toAbsolutePath().toString(), c.backend(), c.keep(), c.chunkSize(),
-                c.poolKernel(), c.lookahead(), c.keepTail(), c.maxNewTokens(), c.temperature(), c.topP(), c.seed(),
-                c.stopStrings(), c.chatTemplate(), c.maxPromptTokens(), c.truncateMiddle(), c.draftBatchSize(),
-                c.targetBatchSize());
-    }
-
-    private static void require(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(message);
-        }
     }
 
     private static void check(boolean ok, String flag, Object actual, String expected) {

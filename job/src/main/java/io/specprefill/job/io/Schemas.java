@@ -12,7 +12,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The job's three row shapes (SPEC.md section 6). {@code row_index} is the row's position in the
+ * The job's three row shapes (design.md 6). {@code row_index} is the row's position in the
  * input: outputs are written in input order, and rows without an id are named after it.
  */
 public final class Schemas {
@@ -49,7 +49,7 @@ public final class Schemas {
             field("draft_ms", DoubleType, false),
             field("error", StringType, true));
 
-    /** Stage 2's rows: SPEC.md's output columns, then the passthrough fields scorers read. */
+    /** Stage 2's rows: the output columns (docs/job.md, "Output"), then the passthrough fields scorers read. */
     public static final StructType RESULTS = struct(
             field(ROW_INDEX, LongType, false),
             field("id", StringType, false),

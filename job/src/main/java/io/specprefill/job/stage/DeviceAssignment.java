@@ -4,7 +4,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
 
 /**
- * Which GPU a task uses (SPEC.md section 6). With Spark's resource scheduling
+ * Which GPU a task uses (design.md 6). With Spark's resource scheduling
  * ({@code spark.task.resource.gpu.amount=1}) the task's assigned address is the CUDA ordinal.
  * Without it (local mode) tasks take partition id modulo {@code local_gpus}; with
  * {@code local_gpus: 0} or {@code backend: cpu}, none (-1).

@@ -23,7 +23,7 @@ class GenerateCommandTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) throws Exception {
-        return GenerateCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return GenerateCommand.COMMAND.call(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 

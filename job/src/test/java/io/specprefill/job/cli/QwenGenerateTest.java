@@ -37,7 +37,7 @@ class QwenGenerateTest {
                 + "{% if add_generation_prompt %}{{ 'assistant:' }}{% endif %}";
         new ObjectMapper().writeValue(dir.resolve("tokenizer_config.json").toFile(),
                 new ObjectMapper().createObjectNode().put("chat_template", template));
-        int rc = GenerateCommand.run(new String[]{"--model", dir.toString(), "--prompt", " Hello world ", "--chat",
+        int rc = GenerateCommand.COMMAND.call(new String[]{"--model", dir.toString(), "--prompt", " Hello world ", "--chat",
                 "--max-new-tokens", "3", "--backend", "cpu", "--json"},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, rc, err.toString());

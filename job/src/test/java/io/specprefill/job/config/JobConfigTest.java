@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.specprefill.udf.generate.GenerationParams;
+import io.specprefill.udf.prefill.PrefillParams;
+import io.specprefill.udf.task.BatchSizes;
+import io.specprefill.udf.task.PromptParams;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,13 +25,11 @@ class JobConfigTest {
     @Test
     void defaultsAreTheDocumentedOnes() {
         JobConfig c = JobConfig.defaults();
-        assertEquals(0.3, c.keep());
-        assertEquals(32, c.chunkSize());
-        assertEquals(13, c.poolKernel());
-        assertEquals(8, c.lookahead());
-        assertEquals(32, c.keepTail(), "keep_tail defaults to chunk_size");
+        assertEquals(new PrefillParams(0.3, 32, 13, 8, 32), c.prefill(), "keep_tail defaults to chunk_size");
+        assertEquals(new GenerationParams(64, 0.0, 1.0, 227L, List.of()), c.generation());
+        assertEquals(new PromptParams(false, 0, false), c.prompts());
+        assertEquals(new BatchSizes(4, 4), c.batches());
         assertEquals("auto", c.backend());
-        assertEquals(List.of(), c.stopStrings());
         assertNull(c.promptTemplate());
     }
 
@@ -35,18 +37,18 @@ class JobConfigTest {
     void shippedConfigsLoad() {
         for (int p : new int[] {10, 30, 50, 70, 90}) {
             JobConfig c = ConfigLoader.load(CONFIGS.resolve("p" + p + "-lah8.yaml"), List.of());
-            assertEquals(p / 100.0, c.keep(), 1e-12, "p" + p);
-            assertEquals(8, c.lookahead());
-            assertEquals(32, c.chunkSize());
+            assertEquals(p / 100.0, c.prefill().keep(), 1e-12, "p" + p);
+            assertEquals(8, c.prefill().lookahead());
+            assertEquals(32, c.prefill().chunkSize());
         }
-        assertEquals(1.0, ConfigLoader.load(CONFIGS.resolve("baseline.yaml"), List.of()).keep());
+        assertEquals(1.0, ConfigLoader.load(CONFIGS.resolve("baseline.yaml"), List.of()).prefill().keep());
     }
 
     @Test
     void keepTailFollowsChunkSizeUnlessGiven() {
-        assertEquals(64, parse("chunk_size: 64").keepTail());
-        assertEquals(5, parse("chunk_size: 64\nkeep_tail: 5").keepTail());
-        assertEquals(64, ConfigLoader.parse("keep: 0.1", "x.yaml", List.of("chunk_size=64")).keepTail());
+        assertEquals(64, parse("chunk_size: 64").prefill().keepTail());
+        assertEquals(5, parse("chunk_size: 64\nkeep_tail: 5").prefill().keepTail());
+        assertEquals(64, ConfigLoader.parse("keep: 0.1", "x.yaml", List.of("chunk_size=64")).prefill().keepTail());
     }
 
     @Test
@@ -77,10 +79,10 @@ class JobConfigTest {
     void setOverridesUseTheYamlNamesAndAreBlamedForTheirErrors() {
         JobConfig c = ConfigLoader.parse("keep: 0.1", "cfg.yaml",
                 List.of("keep=0.5", "stop_strings=[\"\\n\"]", "prompt_template={context} Q: {input}", "chat_template=true"));
-        assertEquals(0.5, c.keep());
-        assertEquals(List.of("\n"), c.stopStrings());
+        assertEquals(0.5, c.prefill().keep());
+        assertEquals(List.of("\n"), c.generation().stopStrings());
         assertEquals("{context} Q: {input}", c.promptTemplate());
-        assertTrue(c.chatTemplate());
+        assertTrue(c.prompts().chatTemplate());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ConfigLoader.parse("keep: 0.1", "cfg.yaml", List.of("lookahead=0")));
         assertEquals("--set lookahead=0: lookahead=0 must be >= 1", e.getMessage());
@@ -106,7 +108,7 @@ class JobConfigTest {
         for (String key : ConfigLoader.KEYS.keySet()) {
             assertTrue(table.contains("  " + key + " "), key + " missing from\n" + table);
         }
-        assertEquals(JobConfig.class.getRecordComponents().length, ConfigLoader.KEYS.size());
+        assertEquals(JobConfig.defaults().keys().keySet(), ConfigLoader.KEYS.keySet(), "the keys read are the keys written");
     }
 
     @Test

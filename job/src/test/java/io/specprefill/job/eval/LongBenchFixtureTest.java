@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.specprefill.job.eval.LongBenchDatasets.Dataset;
 import io.specprefill.job.eval.LongBenchScorer.Prediction;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,16 +43,5 @@ class LongBenchFixtureTest {
             }
         }
         assertEquals(List.of(), wrong);
-    }
-
-    @Test
-    void commandJsonEqualsResultJson() throws Exception {
-        Optional<Path> dir = SharedData.resolve(FIXTURE);
-        assumeTrue(dir.isPresent(), SharedData.missing(FIXTURE));
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ScoreLongBenchCommand.run(ScoreLongBenchCommand.parse(new String[] {"--pred-dir", dir.get().toString(), "--json"}),
-                new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        ObjectMapper om = new ObjectMapper();
-        assertEquals(om.readTree(dir.get().resolve("result.json").toFile()), om.readTree(bytes.toString(StandardCharsets.UTF_8)));
     }
 }

@@ -105,44 +105,24 @@ class StagesTest {
     @Test
     void aTaskThatFailsMidPartitionIsStillClosedWhenTheSparkTaskEnds() {
         CLOSED.set(0);
-        StructType schema = new StructType().add(Schemas.ROW_INDEX, DataTypes.LongType).add("id", DataTypes.StringType);
-        List<Row> rows = List.of(RowFactory.create(0L, "a"), RowFactory.create(1L, "b"), RowFactory.create(2L, "c"));
+        StructType schema = new StructType().add(Schemas.ROW_INDEX, DataTypes.LongType).add("id", DataTypes.StringType)
+                .add("error", DataTypes.StringType);
+        List<Row> rows = List.of(RowFactory.create(0L, "a", null), RowFactory.create(1L, "b", null),
+                RowFactory.create(2L, "c", null));
         Dataset<Row> input = spark.createDataFrame(rows, schema).coalesce(1);
         MapPartitionsFunction<Row, Row> failing = StagesTest::failingFeed;
+        StructType out = new StructType().add("v", DataTypes.StringType).add("id", DataTypes.StringType);
         Exception e = assertThrows(Exception.class,
-                () -> input.mapPartitions(failing, Encoders.row(schema)).collectAsList());
+                () -> input.mapPartitions(failing, Encoders.row(out)).collectAsList());
         assertTrue(String.valueOf(e.getMessage()).contains("second row fails"), String.valueOf(e.getMessage()));
         assertEquals(1, CLOSED.get(), "the task's iterator is closed once when the Spark task fails");
     }
 
-    /** A feed over {@link ClosingTask}; static, so the function Spark serializes holds no test instance. */
+    /** A stage over {@link ClosingTask}; static, so the function Spark serializes holds no test instance. */
     private static Iterator<Row> failingFeed(Iterator<Row> it) {
-        return new TaskFeed<String, String>(it, "test") {
-            @Override
-            String decode(Row row) {
-                return row.getAs("id");
-            }
-
-            @Override
-            Row bypass(Row row) {
-                return row;
-            }
-
-            @Override
-            String id(String out) {
-                return out;
-            }
-
-            @Override
-            Row encode(long rowIndex, String out) {
-                return RowFactory.create(rowIndex, out);
-            }
-
-            @Override
-            Iterator<String> run(Iterator<String> usable) {
-                return new ClosingTask(usable);
-            }
-        };
+        StagePartition<String, String> stage = new StagePartition<>("test", new StagePartitionTest.IdCodec(),
+                (records, device, label) -> new ClosingTask(records), "cpu", 0, null);
+        return stage.new Feed(it, "test", -1);
     }
 
     /** A task that hands out one row, fails on the next, and counts its close(). */

@@ -1,5 +1,6 @@
 package io.specprefill.udf.generate;
 
+import io.specprefill.udf.Timer;
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Batch;
 import io.specprefill.udf.llama.LayerHook;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.function.IntFunction;
 
 /**
- * Prefill then decode for a batch of requests (SPEC.md 5): the K kept tokens of each request are
+ * Prefill then decode for a batch of requests (design.md 5): the K kept tokens of each request are
  * prefilled together at their positions into a compact KV cache (slot j for kept token j); the first
  * token comes from the logits at the last kept token; generated token i is fed at RoPE position
  * N + i and KV slot K + i. Each sequence stops at any EOS id of the config, at its maxNewTokens, or
@@ -46,16 +47,16 @@ public final class Generator implements AutoCloseable {
         Batch.Builder batch = Batch.builder();
         for (int i = 0; i < B; i++) batch.add(i, requests.get(i).tokens(), requests.get(i).positions(), 0);
         Sequences seqs = new Sequences(requests);
-        long t0 = System.nanoTime();
+        Timer prefill = Timer.start();
         Logits logits = forward.prefill(kv, batch.build());
         backend.synchronize();
-        double prefillMs = ms(t0);
+        double prefillMs = prefill.ms();
         int[] next = new int[B];
         steps.sample(logits, r -> requests.get(r).sampler(), next);
         for (int i = 0; i < B; i++) seqs.accept(i, next[i], config);
-        double ttftMs = ms(t0);
-        long decodeStart = System.nanoTime();
-        seqs.finishNow(decodeStart);
+        double ttftMs = prefill.ms();
+        Timer decode = Timer.start();
+        seqs.finishNow(decode);
         int[] seq = new int[B], tok = new int[B], pos = new int[B], slot = new int[B];
         IntFunction<Sampler> decodeRow = r -> requests.get(seq[r]).sampler();
         while (seqs.anyActive()) {
@@ -72,7 +73,7 @@ public final class Generator implements AutoCloseable {
             logits = forward.decodeStep(kv, n, seq, tok, pos, slot, LayerHook.NONE);
             steps.sample(logits, decodeRow, next);
             for (int r = 0; r < n; r++) seqs.accept(seq[r], next[r], config);
-            seqs.finishNow(decodeStart);
+            seqs.finishNow(decode);
         }
         Generation[] out = new Generation[B];
         for (int i = 0; i < B; i++) {
@@ -91,10 +92,6 @@ public final class Generator implements AutoCloseable {
             cache = forward.newCache(requests.size(), capacity);
         }
         return cache;
-    }
-
-    private static double ms(long since) {
-        return (System.nanoTime() - since) / 1e6;
     }
 
     /** Per-sequence decoding state: ids so far, whether still active, why and when it stopped. */
@@ -142,8 +139,8 @@ public final class Generator implements AutoCloseable {
         }
 
         /** Stamps the decode time of the sequences that stopped in the last step. */
-        void finishNow(long decodeStart) {
-            double now = (System.nanoTime() - decodeStart) / 1e6;
+        void finishNow(Timer decode) {
+            double now = decode.ms();
             for (int i = 0; i < active.length; i++) {
                 if (justStopped[i]) {
                     decodeMs[i] = now;

@@ -3,7 +3,7 @@ package io.specprefill.udf.generate;
 import java.util.Arrays;
 
 /**
- * One sequence to generate from (SPEC.md 5): the K prompt tokens to prefill with their RoPE
+ * One sequence to generate from (design.md 5): the K prompt tokens to prefill with their RoPE
  * positions (ascending; gaps allowed: kept tokens at their original indices), the position N of the
  * first generated token (generated token i goes to position N + i and KV slot K + i), a token limit,
  * a sampler and an optional stop condition.

@@ -220,7 +220,7 @@ public interface Backend extends AutoCloseable {
     void sampleTopP(Ints out, Tensor logits, int R, int vocab, float[] temperature, float[] topP, float[] uniforms);
 
     /**
-     * Speculative-prefill importance (SPEC.md 4, steps 3-4) of one sequence {@code seq} of the cache.
+     * Speculative-prefill importance (design.md 4, steps 3-4) of one sequence {@code seq} of the cache.
      * queries: post-RoPE queries, logically [layers][batch][maxQueries][H * D]; the first
      * {@code nQueries} of sequence seq are used. For every layer l, query head h (KV head h / (H/G)) and
      * recorded query a: p = softmax over the n prompt keys (slots [0, n)) of q·k/sqrt(D) in float32;

@@ -194,7 +194,7 @@ final class CpuAttention {
     }
 
     /**
-     * SPEC.md 4 steps 3-4 for one sequence: per (layer, head, recorded query) the softmax over the n
+     * design.md 4 steps 3-4 for one sequence: per (layer, head, recorded query) the softmax over the n
      * prompt keys, average-pooled (kernel W, stride 1, zero padding W/2 counted: PyTorch
      * avg_pool1d(count_include_pad=True)); max over (layer, head); mean over the nQ queries.
      * Work items are (query a, head part); each keeps its own running max [n], so memory is

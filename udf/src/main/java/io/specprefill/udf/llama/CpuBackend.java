@@ -297,7 +297,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void sampleTopP(Ints out, Tensor logits, int R, int vocab, float[] temperature, float[] topP, float[] uniforms) {
-        TopPSampling.sampleRows(i(out, "sampleTopP"), f(logits, "sampleTopP"), R, vocab, temperature, topP, uniforms);
+        SampleTopP.sampleRows(i(out, "sampleTopP"), f(logits, "sampleTopP"), R, vocab, temperature, topP, uniforms);
     }
 
     @Override

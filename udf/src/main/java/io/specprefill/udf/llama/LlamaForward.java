@@ -84,7 +84,7 @@ public final class LlamaForward implements AutoCloseable {
 
     /**
      * One decode step for n sequences: row i feeds tokens[i] at RoPE position positions[i] into KV
-     * slot slots[i] of cache sequence seqs[i] (SPEC.md 5: generated token i of a prompt of N tokens,
+     * slot slots[i] of cache sequence seqs[i] (design.md 5: generated token i of a prompt of N tokens,
      * K kept, goes to position N + i, slot K + i). Returns logits [n, vocab], row i for sequence i.
      */
     public Logits decodeStep(Backend.KvCache cache, int n, int[] seqs, int[] tokens, int[] positions, int[] slots,

@@ -7,7 +7,7 @@ import io.specprefill.udf.model.LlamaConfig;
  * [layers][batch][maxQueries][H * D]: exactly what {@link Backend#importance} reads. A recorded
  * query is addressed by (cache sequence, query index a &lt; maxQueries).
  *
- * <p>Use (SPEC.md section 4, steps 1-2): before each forward step, {@link #clear()} and then
+ * <p>Use (design.md 4, steps 1-2): before each forward step, {@link #clear()} and then
  * {@link #record} which row of that step goes to which (seq, a), and pass the recorder as the
  * step's {@link LayerHook}:
  * <pre>

@@ -3,7 +3,7 @@ package io.specprefill.udf.prefill;
 import java.util.Arrays;
 
 /**
- * SPEC.md 4 steps 5-6: from importance s[0..N) to the ascending prompt indices the target prefills.
+ * design.md 4 steps 5-6: from importance s[0..N) to the ascending prompt indices the target prefills.
  * <ul>
  *   <li>Chunks (C &gt; 1): ceil(N/C) chunks, the last may be short; a chunk's score is the mean of its
  *       own tokens; keep the top ceil(p * chunks), equal scores broken by position (earlier wins).</li>
@@ -24,16 +24,16 @@ public final class Selection {
     private Selection() {
     }
 
-    /** ceil(p * count), at least 1 for p &gt; 0, at most count; exact for p * count within 1e-9 of an integer. */
+    /** ceil(p * count), at least 1, at most count; exact for p * count within 1e-9 of an integer. */
     public static int keepCount(double keep, int count) {
-        if (!(keep > 0) || keep > 1) throw new IllegalArgumentException("keep p=" + keep + " must be in (0, 1]");
         if (count == 0) return 0;
         long k = (long) Math.ceil(keep * count - CEIL_SLACK);
         return (int) Math.max(1, Math.min(count, k));
     }
 
     /**
-     * Kept indices, ascending.
+     * Kept indices, ascending. The settings come from a checked {@link PrefillParams} (p in (0, 1],
+     * C &gt;= 0, keepTail &gt;= 0) and are not checked again; p = 1 keeps every chunk.
      *
      * @param s         importance [n] (at least n entries; only the first n are read)
      * @param n         N, prompt tokens
@@ -43,19 +43,12 @@ public final class Selection {
      */
     public static int[] select(float[] s, int n, double keep, int chunkSize, int keepTail) {
         if (n < 0 || s.length < n) throw new IllegalArgumentException("importance has " + s.length + " entries, N=" + n);
-        if (chunkSize < 0) throw new IllegalArgumentException("chunk size C=" + chunkSize + " must be >= 0");
-        if (keepTail < 0) throw new IllegalArgumentException("keep_tail=" + keepTail + " must be >= 0");
-        keepCount(keep, 1);
         boolean[] kept = new boolean[n];
-        if (keep >= 1.0) {
-            Arrays.fill(kept, true);
-        } else {
-            int c = Math.max(1, chunkSize);
-            int chunks = (n + c - 1) / c;
-            double[] score = chunkScores(s, n, c, chunks);
-            for (int chunk : topIndices(score, keepCount(keep, chunks))) {
-                Arrays.fill(kept, chunk * c, Math.min(n, (chunk + 1) * c), true);
-            }
+        int c = Math.max(1, chunkSize);
+        int chunks = (n + c - 1) / c;
+        double[] score = chunkScores(s, n, c, chunks);
+        for (int chunk : topIndices(score, keepCount(keep, chunks))) {
+            Arrays.fill(kept, chunk * c, Math.min(n, (chunk + 1) * c), true);
         }
         if (n > 0) kept[0] = true;
         for (int i = Math.max(0, n - keepTail); i < n; i++) kept[i] = true;

@@ -1,5 +1,6 @@
 package io.specprefill.udf.prefill;
 
+import io.specprefill.udf.Timer;
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Batch;
 import io.specprefill.udf.llama.LlamaForward;
@@ -12,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stage 1's draft scoring (SPEC.md 4): for a batch of prompts, prefill the draft model S with a KV
+ * Stage 1's draft scoring (design.md 4): for a batch of prompts, prefill the draft model S with a KV
  * cache, recording each prompt's last-token post-RoPE query in every layer; decode up to A-1 greedy
  * look-ahead tokens, recording each new token's query; then {@link Backend#importance} per prompt
  * gives s[0..N) from those queries against the N prompt keys only (slots [0, N): the look-ahead keys
@@ -27,25 +28,6 @@ import java.util.List;
  * <p>One instance owns one {@link LlamaForward} (its run state): not thread-safe, one per task.
  */
 public final class SpeculativePrefill implements AutoCloseable {
-
-    /**
-     * The knobs of SPEC.md 4, checked here (a task checks them again with the config's key names).
-     *
-     * @param keep       p in (0, 1]
-     * @param chunkSize  C; 0 or 1 selects single tokens
-     * @param poolKernel W, positive and odd
-     * @param lookahead  A &gt;= 1
-     * @param keepTail   last tokens always kept, &gt;= 0
-     */
-    public record Params(double keep, int chunkSize, int poolKernel, int lookahead, int keepTail) {
-        public Params {
-            Selection.keepCount(keep, 1);
-            Pooling.checkKernel(poolKernel);
-            if (chunkSize < 0) throw new IllegalArgumentException("chunk size C=" + chunkSize + " must be >= 0");
-            if (lookahead < 1) throw new IllegalArgumentException("look-ahead A=" + lookahead + " must be >= 1");
-            if (keepTail < 0) throw new IllegalArgumentException("keep_tail=" + keepTail + " must be >= 0");
-        }
-    }
 
     /**
      * One prompt's scores.
@@ -69,10 +51,10 @@ public final class SpeculativePrefill implements AutoCloseable {
     private final LlamaModel draft;
     private final LlamaConfig config;
     private final Backend backend;
-    private final Params params;
+    private final PrefillParams params;
     private final LlamaForward forward;
 
-    public SpeculativePrefill(LlamaModel draft, Params params) {
+    public SpeculativePrefill(LlamaModel draft, PrefillParams params) {
         this.draft = draft;
         this.config = draft.config;
         this.backend = draft.backend;
@@ -80,7 +62,7 @@ public final class SpeculativePrefill implements AutoCloseable {
         this.forward = new LlamaForward(draft);
     }
 
-    public Params params() {
+    public PrefillParams params() {
         return params;
     }
 
@@ -111,11 +93,11 @@ public final class SpeculativePrefill implements AutoCloseable {
         Batch batch = bb.build();
         try (Backend.KvCache kv = forward.newCache(B, maxN + A - 1);
              QueryRecorder rec = new QueryRecorder(backend, config, B, A)) {
-            long t0 = System.nanoTime();
+            Timer all = Timer.start();
             int[] queries = lookahead(kv, rec, batch, prompts);
-            long t2 = System.nanoTime();
+            double lookaheadEnd = all.ms();
             List<Scores> scores = importance(kv, rec, prompts, queries, maxN);
-            timings = new Timings((prefillEnd - t0) / 1e6, (t2 - prefillEnd) / 1e6, (System.nanoTime() - t2) / 1e6);
+            timings = new Timings(prefillMs, lookaheadEnd - prefillMs, all.ms() - lookaheadEnd);
             return scores;
         }
     }
@@ -125,7 +107,7 @@ public final class SpeculativePrefill implements AutoCloseable {
         return timings;
     }
 
-    private long prefillEnd;
+    private double prefillMs;   // of the last lookahead(): its prefill, up to the first look-ahead token
 
     /**
      * Steps 1-2: prefill with the last-row queries recorded as query 0, then greedy decode steps
@@ -137,6 +119,7 @@ public final class SpeculativePrefill implements AutoCloseable {
         int[] lastRows = batch.lastRows(); // cumulative offsets: end(i) - 1, not N_i - 1
         rec.clear();
         for (int i = 0; i < B; i++) rec.record(lastRows[i], i, 0);
+        Timer prefill = Timer.start();
         Logits logits = forward.prefill(kv, batch, lastRows, rec);
         int[] count = new int[B];
         int[] next = new int[B];
@@ -146,7 +129,7 @@ public final class SpeculativePrefill implements AutoCloseable {
             next[i] = logits.argmax(i);
             going[i] = A > 1 && !config.isEos(next[i]); // an EOS ends it; the query that produced it counted
         }
-        prefillEnd = System.nanoTime();   // the argmax reads above waited for the prefill
+        prefillMs = prefill.ms();   // the argmax reads above waited for the prefill
         int[] seq = new int[B], tok = new int[B], pos = new int[B];
         for (int a = 1; a < A; a++) {
             int n = 0;

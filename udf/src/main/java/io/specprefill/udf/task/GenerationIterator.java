@@ -1,23 +1,23 @@
 package io.specprefill.udf.task;
 
 import io.specprefill.udf.generate.Generation;
+import io.specprefill.udf.generate.GenerationParams;
 import io.specprefill.udf.generate.Generator;
 import io.specprefill.udf.generate.Request;
-import io.specprefill.udf.generate.Sampler;
 import io.specprefill.udf.generate.StopCondition;
 import io.specprefill.udf.llama.Backends;
+import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.tokenizer.Tokenizer;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /**
- * Stage 2 over one partition, one target batch at a time: the K kept tokens of each row are
- * prefilled at their original positions and generation continues at position N (SPEC.md 5, in
- * {@link Generator}). A batch that fails is retried one row at a time, so only the failing row gets
- * an error.
+ * Stage 2 (design.md 5) over one partition: kept tokens in, generations out, one per row in input
+ * order. The K kept tokens of each row are prefilled at their original positions and generation
+ * continues at position N ({@link Generator}), a target batch at a time. A row with an error (from
+ * stage 1, or a stage-1 row that cannot become a request) gets a result with that error.
  *
  * <p>Output text: the generated ids decoded without special tokens, cut before the first stop
  * string when one stopped it (the ids keep every generated token, the one completing the stop
@@ -25,96 +25,95 @@ import java.util.List;
  * temperature + top-p seeded per row with {@code seed + id.hashCode()}, so a row samples the same
  * tokens whatever partition or batch it lands in.
  */
-final class GenerationIterator extends BatchingIterator<ScoredPrompt, GenerationResult> {
+public final class GenerationIterator
+        extends BatchingIterator<ScoredPrompt, GenerationIterator.Work, GenerationResult> {
+    /** A row and its request, or why it has none. */
+    record Work(ScoredPrompt row, Request request, String error) {
+    }
+
     private final TaskSettings settings;
+    private final GenerationParams params;
     private final int deviceOrdinal;
-    private final String label;
-    private Progress progress;
     private Tokenizer tokenizer;
     private Generator generator;
     /** The backend the target lives on: tasks of one JVM that share it take turns (see ModelCache#backend). */
     private Object device;
 
-    GenerationIterator(TaskSettings settings, Iterator<ScoredPrompt> rows, int deviceOrdinal, String label) {
-        super(rows, settings.targetBatchSize());
+    /**
+     * @param deviceOrdinal the GPU Spark assigned (-1: none; "cuda" then uses 0)
+     * @param label         e.g. "stage 2 partition 3/64", the prefix of this task's log lines
+     */
+    public GenerationIterator(TaskSettings settings, Iterator<ScoredPrompt> rows, int deviceOrdinal, String label) {
+        super(rows, settings.batches().target(), label);
         this.settings = settings;
+        this.params = settings.generation();
         this.deviceOrdinal = deviceOrdinal;
-        this.label = label;
     }
 
     @Override
-    void open() {
+    String open() {
         Path targetDir = Path.of(settings.targetDir());
         Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
         tokenizer = ModelCache.tokenizer(targetDir);
         device = ModelCache.backend(choice);
-        var target = ModelCache.model(targetDir, choice);
+        LlamaModel target = ModelCache.model(targetDir, choice);
         synchronized (device) { // allocates this task's buffers on the shared backend
             generator = new Generator(target);
         }
-        progress = new Progress(label, "backend " + choice.key() + " (" + choice.why() + "), target "
-                + settings.targetDir() + ", max_new_tokens " + settings.maxNewTokens()
-                + (settings.temperature() == 0 ? ", greedy" : ", temperature " + settings.temperature()
-                + ", top_p " + settings.topP()));
+        return "backend " + choice.key() + " (" + choice.why() + "), target " + settings.targetDir()
+                + ", max_new_tokens " + params.maxNewTokens() + (params.temperature() == 0 ? ", greedy"
+                : ", temperature " + params.temperature() + ", top_p " + params.topP());
     }
 
     @Override
-    List<GenerationResult> process(List<ScoredPrompt> batch) {
-        GenerationResult[] out = new GenerationResult[batch.size()];
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            ScoredPrompt row = batch.get(i);
-            if (row.error() != null) out[i] = failed(row, row.error());
-            else idx.add(i);
+    Work prepare(ScoredPrompt row) {
+        if (row.error() != null) return new Work(row, null, row.error());
+        try {
+            return new Work(row, request(row), null);
+        } catch (RuntimeException e) {
+            return new Work(row, null, "bad stage 1 row: " + e.getMessage());
         }
-        generate(batch, idx, out);
-        for (GenerationResult r : out) {
-            progress.row(r.keptTokens() + (r.outputIds() == null ? 0 : r.outputIds().length), r.error() != null);
-            if (r.error() != null) progress.warn(r.source().id(), r.error());
-        }
-        progress.batchDone();
-        return List.of(out);
     }
 
-    /** Generates rows idx of the batch together; on failure, each alone. */
-    private void generate(List<ScoredPrompt> batch, List<Integer> idx, GenerationResult[] out) {
-        if (idx.isEmpty()) return;
-        List<Request> requests = new ArrayList<>(idx.size());
-        try {
-            for (int i : idx) requests.add(request(batch.get(i)));
-        } catch (RuntimeException e) {
-            if (idx.size() == 1) {
-                out[idx.get(0)] = failed(batch.get(idx.get(0)), "bad stage 1 row: " + e.getMessage());
-                return;
-            }
-            for (int i : idx) generate(batch, List.of(i), out);
-            return;
-        }
+    @Override
+    GenerationResult done(Work w) {
+        return w.error() == null ? null : failed(w.row(), w.error());
+    }
+
+    @Override
+    List<GenerationResult> run(List<Work> batch) {
+        List<Request> requests = batch.stream().map(Work::request).toList();
         List<Generation> gens;
-        try {
-            synchronized (device) {
-                gens = generator.generate(requests);
-            }
-        } catch (RuntimeException | OutOfMemoryError e) {
-            if (idx.size() == 1) {
-                out[idx.get(0)] = failed(batch.get(idx.get(0)), "generation failed: " + e);
-                return;
-            }
-            for (int i : idx) generate(batch, List.of(i), out);
-            return;
+        synchronized (device) {
+            gens = generator.generate(requests);
         }
-        for (int j = 0; j < idx.size(); j++) out[idx.get(j)] = result(batch.get(idx.get(j)), gens.get(j));
+        List<GenerationResult> out = new ArrayList<>(batch.size());
+        for (int j = 0; j < batch.size(); j++) out.add(result(batch.get(j).row(), gens.get(j)));
+        return out;
+    }
+
+    @Override
+    GenerationResult failed(Work w, Throwable error) {
+        return failed(w.row(), "generation failed: " + error);
+    }
+
+    @Override
+    void release() {
+        if (generator != null) {
+            synchronized (device) {
+                generator.close();
+            }
+        }
     }
 
     private Request request(ScoredPrompt row) {
-        int maxNew = row.source().maxNewTokens() > 0 ? row.source().maxNewTokens() : settings.maxNewTokens();
+        int maxNew = row.source().maxNewTokens() > 0 ? row.source().maxNewTokens() : params.maxNewTokens();
         if (row.keptIds() == null || row.keptPositions() == null) {
             throw new IllegalArgumentException("kept ids or positions missing");
         }
-        Sampler sampler = Sampler.of(settings.temperature(), settings.topP(),
-                settings.seed() + row.source().id().hashCode());
-        StopCondition stop = StopCondition.onText(ids -> tokenizer.decode(ids, true), settings.stopStrings());
-        return new Request(row.keptIds(), row.keptPositions(), row.promptTokens(), maxNew, sampler, stop);
+        StopCondition stop = StopCondition.onText(ids -> tokenizer.decode(ids, true), params.stopStrings());
+        return new Request(row.keptIds(), row.keptPositions(), row.promptTokens(), maxNew,
+                params.sampler(row.source().id()), stop);
     }
 
     private GenerationResult result(ScoredPrompt row, Generation g) {
@@ -128,7 +127,7 @@ final class GenerationIterator extends BatchingIterator<ScoredPrompt, Generation
     /** The text before the earliest stop string, or all of it. */
     String cutAtStop(String text) {
         int cut = text.length();
-        for (String s : settings.stopStrings()) {
+        for (String s : params.stopStrings()) {
             int at = text.indexOf(s);
             if (at >= 0) cut = Math.min(cut, at);
         }
@@ -140,16 +139,5 @@ final class GenerationIterator extends BatchingIterator<ScoredPrompt, Generation
         int k = row.keptTokens();
         return new GenerationResult(row.source(), null, null, n, k, n > 0 ? (double) k / n : 0, row.draftMs(), 0, 0, 0,
                 error);
-    }
-
-    @Override
-    void release(boolean opened) {
-        if (generator != null) {
-            synchronized (device) {
-                generator.close();
-            }
-        }
-        if (progress != null) progress.end();
-        else if (!opened) System.getLogger("io.specprefill.udf.task").log(System.Logger.Level.INFO, label + ": no rows");
     }
 }

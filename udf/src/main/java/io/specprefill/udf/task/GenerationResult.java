@@ -3,7 +3,7 @@ package io.specprefill.udf.task;
 import java.io.Serializable;
 
 /**
- * Stage 2's output row: one per input prompt, errors included (SPEC.md section 6).
+ * Stage 2's output row: one per input prompt, errors included (design.md 6).
  *
  * @param source       the input row (id and passthrough fields)
  * @param outputText   decoded generation (special tokens skipped), null on error
@@ -19,6 +19,11 @@ import java.io.Serializable;
  */
 public record GenerationResult(PromptRecord source, String outputText, int[] outputIds, int promptTokens,
                                int keptTokens, double keepRatio, double draftMs, double prefillMs, double ttftMs,
-                               double decodeMs, String error) implements Serializable {
+                               double decodeMs, String error) implements StageRow, Serializable {
     private static final long serialVersionUID = 1L;
+
+    @Override
+    public int tokens() {
+        return keptTokens + (outputIds == null ? 0 : outputIds.length);
+    }
 }

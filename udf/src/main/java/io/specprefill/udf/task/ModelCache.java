@@ -1,5 +1,6 @@
 package io.specprefill.udf.task;
 
+import io.specprefill.udf.Timer;
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Backends;
 import io.specprefill.udf.llama.LlamaModel;
@@ -41,11 +42,11 @@ public final class ModelCache {
     public static LlamaModel model(Path dir, Backends.Choice choice) {
         String key = dir.toAbsolutePath().normalize() + "|" + choice.key();
         return get(MODELS, key, () -> {
-            long t0 = System.nanoTime();
+            Timer load = Timer.start();
             Model m = Model.load(dir);
             LlamaModel model = LlamaModel.upload(backend(choice), m.config(), m.weights());
             LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "loaded %s on %s in %.1f s", dir, choice.key(),
-                    (System.nanoTime() - t0) / 1e9));
+                    load.seconds()));
             return model;
         });
     }

@@ -1,23 +1,24 @@
 package io.specprefill.udf.task;
 
+import io.specprefill.udf.Timer;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.Locale;
 
 /**
  * The per-partition log lines of a stage: one at start, one per batch when at least
- * {@link #INTERVAL_NANOS} passed since the last line, one at the end, e.g.
+ * {@link #INTERVAL_SECONDS} passed since the last line, one at the end, e.g.
  * {@code stage1 partition 3/64: 12 prompts (1 error), 98.2k tokens, 12.1 s, 8.1k tok/s}.
  * The row total is unknown while a partition streams, so lines count what is done.
  * Not thread-safe: one per task.
  */
 final class Progress {
     private static final Logger LOG = System.getLogger("io.specprefill.udf.task");
-    private static final long INTERVAL_NANOS = 10_000_000_000L;
+    private static final double INTERVAL_SECONDS = 10;
 
     private final String label;
-    private final long start = System.nanoTime();
-    private long lastLine = start;
+    private final Timer start = Timer.start();
+    private Timer lastLine = start;
     private int rows;
     private int errors;
     private long tokens;
@@ -36,15 +37,14 @@ final class Progress {
 
     /** After a batch: a line when the interval has passed. */
     void batchDone() {
-        long now = System.nanoTime();
-        if (now - lastLine >= INTERVAL_NANOS) {
-            lastLine = now;
-            LOG.log(Level.INFO, line(now));
+        if (lastLine.seconds() >= INTERVAL_SECONDS) {
+            lastLine = Timer.start();
+            LOG.log(Level.INFO, line());
         }
     }
 
     void end() {
-        LOG.log(Level.INFO, line(System.nanoTime()) + ", done");
+        LOG.log(Level.INFO, line() + ", done");
     }
 
     /** Logs a row's error (the row carries it too; the log shows it while the job runs). */
@@ -52,8 +52,8 @@ final class Progress {
         LOG.log(Level.WARNING, label + ": row " + id + ": " + error);
     }
 
-    String line(long now) {
-        double seconds = (now - start) / 1e9;
+    String line() {
+        double seconds = start.seconds();
         return String.format(Locale.ROOT, "%s: %d prompt%s%s, %s tokens, %.1f s, %s tok/s", label, rows,
                 rows == 1 ? "" : "s", errors == 0 ? "" : " (" + errors + (errors == 1 ? " error)" : " errors)"),
                 human(tokens), seconds, human(seconds > 0 ? tokens / seconds : 0));

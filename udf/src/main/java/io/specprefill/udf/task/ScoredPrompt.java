@@ -14,10 +14,15 @@ import java.io.Serializable;
  * @param error         why this row cannot be generated (empty prompt, too long, draft failure); null when fine
  */
 public record ScoredPrompt(PromptRecord source, int[] keptIds, int[] keptPositions, int promptTokens,
-                           double draftMs, String error) implements Serializable {
+                           double draftMs, String error) implements StageRow, Serializable {
     private static final long serialVersionUID = 1L;
 
     public int keptTokens() {
         return keptIds == null ? 0 : keptIds.length;
+    }
+
+    @Override
+    public int tokens() {
+        return promptTokens;
     }
 }

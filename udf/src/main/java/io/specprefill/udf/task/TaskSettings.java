@@ -1,45 +1,36 @@
 package io.specprefill.udf.task;
 
+import io.specprefill.udf.generate.GenerationParams;
+import io.specprefill.udf.prefill.PrefillParams;
 import java.io.Serializable;
-import java.util.List;
 
 /**
- * Everything a task needs, sent from the driver to executors: paths and settings only, never
- * models. The job builds it from its YAML config and flags; executors load models from the paths
- * through a per-JVM cache.
+ * Everything a task needs, sent from the driver to executors: model paths, the backend, and the
+ * config's records exactly as the job built and checked them. Never models: executors load those
+ * from the paths through a per-JVM {@link ModelCache}.
  *
- * @param draftDir          draft model directory, null for no draft (baseline: keep everything)
- * @param targetDir         target model directory
- * @param backend           "cpu", "cuda" or "auto" (cuda when a GPU is usable, else cpu)
- * @param keep              p, fraction of chunks to keep, (0, 1]; 1 keeps everything
- * @param chunkSize         C; 0 or 1 selects tokens instead of chunks
- * @param poolKernel        W, odd
- * @param lookahead         A >= 1 (1: last prompt token only)
- * @param keepTail          tokens always kept at the end (default C)
- * @param maxNewTokens      default generation limit
- * @param temperature       0 for greedy
- * @param topP              nucleus mass, (0, 1]
- * @param seed              sampling seed (per row: seed + hash of the id)
- * @param stopStrings       generation stops once the decoded text contains one (e.g. "\n" for samsum)
- * @param chatTemplate      wrap prompts in the target's own chat template (ChatTemplate.forModel)
- * @param maxPromptTokens   0 for the target's max_position_embeddings minus maxNewTokens
- * @param truncateMiddle    over-long prompts: keep the first and last maxPromptTokens/2 tokens; else error
- * @param draftBatchSize    prompts per draft batch
- * @param targetBatchSize   prompts per target batch
+ * <p>Whether stage 1 speculates is decided here, once: with no draft, or with keep 1 (every token
+ * kept anyway), there is no draft ({@code draftDir} null), and {@link #speculationOff()} answers.
+ *
+ * @param draftDir  the draft model directory; null: no speculation (also made null when keep is 1)
+ * @param targetDir the target model directory
+ * @param backend   "cpu", "cuda" or "auto" (cuda when a GPU is usable, else cpu)
+ * @param prefill   the algorithm's settings (stage 1)
+ * @param generation how stage 2 generates
+ * @param prompts   how prompts become ids (stage 1)
+ * @param batches   prompts per batch in each stage
  */
-public record TaskSettings(String draftDir, String targetDir, String backend, double keep, int chunkSize,
-                           int poolKernel, int lookahead, int keepTail, int maxNewTokens, double temperature,
-                           double topP, long seed, List<String> stopStrings, boolean chatTemplate,
-                           int maxPromptTokens, boolean truncateMiddle, int draftBatchSize, int targetBatchSize)
+public record TaskSettings(String draftDir, String targetDir, String backend, PrefillParams prefill,
+                           GenerationParams generation, PromptParams prompts, BatchSizes batches)
         implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public TaskSettings {
-        stopStrings = stopStrings == null ? List.of() : List.copyOf(stopStrings);
+        if (prefill.keepsEverything()) draftDir = null;
     }
 
-    /** True when stage 1 keeps every token (no draft, or keep 1). */
+    /** True when stage 1 keeps every token and loads no draft: the baseline. */
     public boolean speculationOff() {
-        return draftDir == null || keep >= 1.0;
+        return draftDir == null;
     }
 }

@@ -1,6 +1,7 @@
 package io.specprefill.udf.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.specprefill.udf.Timer;
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Batch;
 import io.specprefill.udf.llama.CpuBackend;
@@ -68,15 +69,15 @@ public final class ForwardBench {
         run(f, backend, cache, prompt, Math.min(decode, 8)); // warm-up: JIT
         double[] ms = new double[reps];
         long cpu0 = cpuNanos();
-        long wall0 = System.nanoTime();
+        Timer wall = Timer.start();
         for (int r = 0; r < reps; r++) {
-            long t0 = System.nanoTime();
+            Timer prefill = Timer.start();
             f.prefill(cache, Batch.of(prompt));
             backend.synchronize();
-            ms[r] = (System.nanoTime() - t0) / 1e6;
+            ms[r] = prefill.ms();
         }
         long cpu = cpuNanos() - cpu0;
-        double busy = cpu / (double) (System.nanoTime() - wall0);
+        double busy = cpu / 1e6 / wall.ms();
         Arrays.sort(ms);
         double prefill = ms[reps / 2];
         double decodeMs = run(f, backend, cache, prompt, decode) / decode;
@@ -89,7 +90,7 @@ public final class ForwardBench {
     private static double run(LlamaForward f, Backend backend, Backend.KvCache cache, int[] prompt, int steps) {
         Logits logits = f.prefill(cache, Batch.of(prompt));
         int next = logits.argmax(0);
-        long t0 = System.nanoTime();
+        Timer decode = Timer.start();
         int[] seq = {0}, tok = new int[1], pos = new int[1], slot = new int[1];
         for (int i = 0; i < steps; i++) {
             tok[0] = next;
@@ -97,7 +98,7 @@ public final class ForwardBench {
             slot[0] = prompt.length + i;
             next = f.decodeStep(cache, 1, seq, tok, pos, slot, LayerHook.NONE).argmax(0);
         }
-        return (System.nanoTime() - t0) / 1e6;
+        return decode.ms();
     }
 
     /** At least {@code n} prompt tokens: BOS + niah rows, tokenized one after another. */

@@ -106,7 +106,7 @@ class CpuAttentionTest {
         }
     }
 
-    /** SPEC.md 4 steps 3-4 in double: softmax, avg_pool1d(W, 1, W/2, count_include_pad), max (l, h), mean a. */
+    /** design.md 4 steps 3-4 in double: softmax, avg_pool1d(W, 1, W/2, count_include_pad), max (l, h), mean a. */
     private static float[] reference(float[][] qkvs, float[] queries, int L, int B, int maxQ, int n, int nQ, int W) {
         double[] sum = new double[n];
         for (int a = 0; a < nQ; a++) {

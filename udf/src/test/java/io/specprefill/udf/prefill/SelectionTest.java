@@ -119,11 +119,26 @@ class SelectionTest {
     }
 
     @Test
-    void badArgumentsNameTheValue() {
-        assertEquals("keep p=0.0 must be in (0, 1]",
-                assertThrows(IllegalArgumentException.class, () -> Selection.select(new float[3], 3, 0, 2, 0)).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Selection.select(new float[3], 3, 1.5, 2, 0));
+    void nanImportanceAndShortScoresAreErrors() {
         assertThrows(IllegalStateException.class, () -> Selection.select(new float[]{0, Float.NaN}, 2, 0.5, 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> Selection.select(new float[2], 3, 0.5, 1, 0));
+    }
+
+    @Test
+    void theParamsRecordChecksEachSettingOnceNamingTheKey() {
+        assertEquals("keep=0.0 must be in (0, 1]",
+                assertThrows(IllegalArgumentException.class, () -> new PrefillParams(0, 32, 13, 8, 32)).getMessage());
+        assertEquals("keep=1.5 must be in (0, 1]",
+                assertThrows(IllegalArgumentException.class, () -> new PrefillParams(1.5, 32, 13, 8, 32)).getMessage());
+        assertEquals("chunk_size=-1 must be >= 0",
+                assertThrows(IllegalArgumentException.class, () -> new PrefillParams(0.1, -1, 13, 8, 32)).getMessage());
+        assertEquals("pool_kernel=4 must be odd and >= 1",
+                assertThrows(IllegalArgumentException.class, () -> new PrefillParams(0.1, 32, 4, 8, 32)).getMessage());
+        assertEquals("lookahead=0 must be >= 1",
+                assertThrows(IllegalArgumentException.class, () -> new PrefillParams(0.1, 32, 13, 0, 32)).getMessage());
+        assertEquals("keep_tail=-2 must be >= 0",
+                assertThrows(IllegalArgumentException.class, () -> new PrefillParams(0.1, 32, 13, 8, -2)).getMessage());
+        assertTrue(new PrefillParams(1.0, 32, 13, 8, 32).keepsEverything());
     }
 
     @Test

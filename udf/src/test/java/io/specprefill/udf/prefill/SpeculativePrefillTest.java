@@ -40,7 +40,7 @@ class SpeculativePrefillTest {
     }
 
     private static SpeculativePrefill scorer(LlamaModel m, int lookahead) {
-        return new SpeculativePrefill(m, new SpeculativePrefill.Params(0.3, 32, 13, lookahead, 32));
+        return new SpeculativePrefill(m, new PrefillParams(0.3, 32, 13, lookahead, 32));
     }
 
     private static LlamaConfig withEos(LlamaConfig c, int... eos) {
@@ -166,7 +166,7 @@ class SpeculativePrefillTest {
 
     @Test
     void selectKeepsAboutPOfTheChunksPlusForcedTokens() {
-        try (SpeculativePrefill sp = new SpeculativePrefill(draft, new SpeculativePrefill.Params(0.3, 32, 13, 8, 32))) {
+        try (SpeculativePrefill sp = new SpeculativePrefill(draft, new PrefillParams(0.3, 32, 13, 8, 32))) {
             int[] kept = sp.select(List.of(golden.inputIds)).get(0);
             // N=300, C=32: 10 chunks, ceil(3) = 3 kept (<= 96 tokens), plus token 0 and the last 32
             assertTrue(kept.length <= 3 * 32 + 1 + 32, "K=" + kept.length);

@@ -77,7 +77,7 @@ class QwenTasksTest {
 
     @Test
     void thePairPassesTheDriverCheck() {
-        assertDoesNotThrow(() -> ModelCheck.check(settings().build()));
+        assertDoesNotThrow(() -> ModelPreflight.check(settings().build()));
     }
 
     @Test

@@ -29,11 +29,11 @@ final class TaskTestSupport {
     }
 
     static List<ScoredPrompt> stage1(TaskSettings s, List<PromptRecord> rows) {
-        return drain(new DraftScoringTask(s).run(rows.iterator(), -1, "test stage1"));
+        return drain(new ScoringIterator(s, rows.iterator(), -1, "test stage1"));
     }
 
     static List<GenerationResult> stage2(TaskSettings s, List<ScoredPrompt> rows) {
-        return drain(new TargetGenerationTask(s).run(rows.iterator(), -1, "test stage2"));
+        return drain(new GenerationIterator(s, rows.iterator(), -1, "test stage2"));
     }
 
     static List<GenerationResult> both(TaskSettings s, List<PromptRecord> rows) {

@@ -1,10 +1,15 @@
 package io.specprefill.udf.task;
 
+import io.specprefill.udf.generate.GenerationParams;
 import io.specprefill.udf.model.TestCheckpoints;
+import io.specprefill.udf.prefill.PrefillParams;
 
 import java.util.List;
 
-/** A mutable builder of {@link TaskSettings} for tests; defaults: the hf-golden tiny pair on the CPU. */
+/**
+ * A mutable builder of {@link TaskSettings} for tests; defaults: the hf-golden tiny pair on the CPU.
+ * {@link #build()} builds the records, which check their values as the job's config does.
+ */
 public final class TestSettings {
     public String draftDir = TestCheckpoints.golden("tiny-draft").toString();
     public String targetDir = TestCheckpoints.golden("tiny-target").toString();
@@ -26,8 +31,10 @@ public final class TestSettings {
     public int targetBatchSize = 3;
 
     public TaskSettings build() {
-        return new TaskSettings(draftDir, targetDir, backend, keep, chunkSize, poolKernel, lookahead, keepTail,
-                maxNewTokens, temperature, topP, seed, stopStrings, chatTemplate, maxPromptTokens, truncateMiddle,
-                draftBatchSize, targetBatchSize);
+        return new TaskSettings(draftDir, targetDir, backend,
+                new PrefillParams(keep, chunkSize, poolKernel, lookahead, keepTail),
+                new GenerationParams(maxNewTokens, temperature, topP, seed, stopStrings),
+                new PromptParams(chatTemplate, maxPromptTokens, truncateMiddle),
+                new BatchSizes(draftBatchSize, targetBatchSize));
     }
 }

@@ -1,14 +1,15 @@
 package io.specprefill.job.eval.niah;
 
+import io.specprefill.job.JobPlan;
 import io.specprefill.job.config.ConfigLoader;
-import io.specprefill.job.config.JobArgs;
 import io.specprefill.job.config.JobConfig;
 import io.specprefill.job.eval.ruler.RulerScorer;
-import io.specprefill.udf.task.DraftScoringTask;
+import io.specprefill.udf.Timer;
+import io.specprefill.udf.task.GenerationIterator;
 import io.specprefill.udf.task.GenerationResult;
 import io.specprefill.udf.task.PromptRecord;
 import io.specprefill.udf.task.ScoredPrompt;
-import io.specprefill.udf.task.TargetGenerationTask;
+import io.specprefill.udf.task.ScoringIterator;
 import io.specprefill.udf.task.TaskSettings;
 import io.specprefill.udf.tokenizer.ChatTemplate;
 import io.specprefill.udf.tokenizer.Tokenizer;
@@ -21,7 +22,7 @@ import java.util.Locale;
 
 /**
  * Runs needle rows through the shipped pair without Spark: each configuration is stage 1
- * ({@link DraftScoringTask}) then stage 2 ({@link TargetGenerationTask}) over all rows, in this JVM.
+ * ({@link ScoringIterator}) then stage 2 ({@link GenerationIterator}) over all rows, in this JVM.
  * Models come from the tasks' per-JVM {@code ModelCache}, so each model loads once for the whole
  * evaluation. The references: the target alone (no draft, every token kept) and the draft alone
  * (the draft model as the generator, from the full prompt).
@@ -104,19 +105,19 @@ public final class NiahEval {
     /** Runs every configuration over {@code rows}; one progress line per configuration on {@code progress}. */
     public List<Result> run(List<NiahRow> rows, List<Config> configs, PrintStream progress) {
         List<Needles> needles = rows.stream().map(this::needles).toList();
-        long t0 = System.nanoTime();
+        Timer warmUp = Timer.start();
         for (Config c : List.of(new Config(Kind.TARGET_ALONE, 1, 1), new Config(Kind.DRAFT_ALONE, 1, 1),
                 new Config(Kind.SPECULATIVE, 0.5, 2))) {
             run(settings(c), rows.subList(0, 1), "eval-niah warm-up");
         }
-        progress.printf(Locale.ROOT, "eval-niah: models loaded and warmed up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        progress.printf(Locale.ROOT, "eval-niah: models loaded and warmed up in %.1f s%n", warmUp.seconds());
         List<Result> results = new ArrayList<>();
         for (int i = 0; i < configs.size(); i++) {
             Config c = configs.get(i);
             progress.printf(Locale.ROOT, "eval-niah %d/%d: %s, %d rows ...%n", i + 1, configs.size(), c.label(), rows.size());
-            long start = System.nanoTime();
+            Timer timer = Timer.start();
             List<Outcome> outcomes = outcomes(rows, needles, run(settings(c), rows, "eval-niah " + (i + 1)));
-            Result r = new Result(c, outcomes, (System.nanoTime() - start) / 1e9);
+            Result r = new Result(c, outcomes, timer.seconds());
             results.add(r);
             progress.printf(Locale.ROOT, "eval-niah %d/%d: %s: accuracy %.2f, needle kept %.0f%%, %.1f s%n", i + 1,
                     configs.size(), c.label(), NiahTable.accuracy(outcomes), 100 * NiahTable.needleKept(outcomes),
@@ -129,8 +130,8 @@ public final class NiahEval {
     private List<Pair> run(TaskSettings settings, List<NiahRow> rows, String label) {
         List<PromptRecord> records = rows.stream().map(r -> new PromptRecord(r.id(), r.prompt(), r.file(),
                 r.answers(), List.of(), -1, -1, null)).toList();
-        List<ScoredPrompt> scored = drain(new DraftScoringTask(settings).run(records.iterator(), -1, label + " stage1"));
-        List<GenerationResult> generated = drain(new TargetGenerationTask(settings).run(scored.iterator(), -1,
+        List<ScoredPrompt> scored = drain(new ScoringIterator(settings, records.iterator(), -1, label + " stage1"));
+        List<GenerationResult> generated = drain(new GenerationIterator(settings, scored.iterator(), -1,
                 label + " stage2"));
         List<Pair> out = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
@@ -168,15 +169,14 @@ public final class NiahEval {
         return out;
     }
 
-    /** The job's task settings for a configuration (through the job's own flags-and-config path). */
+    /** The job's task settings for a configuration (through the job's own config and {@link JobPlan#taskSettings}). */
     TaskSettings settings(Config c) {
-        boolean draftGenerates = c.kind() == Kind.DRAFT_ALONE;
-        String draft = c.kind() == Kind.SPECULATIVE ? options.draft().toString() : "none";
-        Path generator = draftGenerates ? options.draft() : options.target();
+        Path draft = c.kind() == Kind.SPECULATIVE ? options.draft() : null;
+        Path generator = c.kind() == Kind.DRAFT_ALONE ? options.draft() : options.target();
         JobConfig config = ConfigLoader.parse(ConfigLoader.toYaml(options.base()), "eval-niah", List.of(
                 "keep=" + (c.kind() == Kind.SPECULATIVE ? c.keep() : 1.0), "lookahead=" + c.lookahead(),
                 "chat_template=false", "truncate_middle=false"));
-        return new JobArgs(null, "auto", null, draft, generator, null, "parquet", false, List.of()).taskSettings(config);
+        return JobPlan.taskSettings(draft, generator, config);
     }
 
     private static <T> List<T> drain(Iterator<T> it) {

@@ -1,6 +1,7 @@
 package io.specprefill.job.eval.niah;
 
 import io.specprefill.udf.llama.Backends;
+import io.specprefill.udf.prefill.PrefillParams;
 import io.specprefill.udf.prefill.Selection;
 import io.specprefill.udf.prefill.SpeculativePrefill;
 import io.specprefill.udf.task.ModelCache;
@@ -18,22 +19,22 @@ import java.util.Map;
  * needle was (token span, chunk, the draft's rank of that chunk), where the distractor needles were,
  * which chunks were kept (with their rank and text) and what the target answered. The ranks come
  * from scoring the row again with the draft alone ({@link SpeculativePrefill#score}), the same
- * importance the selection used (SPEC.md 4 step 5: chunk score = mean importance, top ceil(p * chunks)).
+ * importance the selection used (design.md 4 step 5: chunk score = mean importance, top ceil(p * chunks)).
  */
-final class NiahExplain {
+public final class NiahExplain {
     private static final int SNIPPET = 80;
 
     private final NiahEval eval;
     private final NiahEval.Options options;
     private final Tokenizer tokenizer;
 
-    NiahExplain(NiahEval eval, NiahEval.Options options) {
+    public NiahExplain(NiahEval eval, NiahEval.Options options) {
         this.eval = eval;
         this.options = options;
         this.tokenizer = Tokenizer.load(options.target());
     }
 
-    void explain(List<NiahEval.Result> results, PrintStream out) {
+    public void explain(List<NiahEval.Result> results, PrintStream out) {
         Map<String, Double> full = new HashMap<>();
         results.stream().filter(r -> r.config().kind() == NiahEval.Kind.TARGET_ALONE)
                 .forEach(r -> r.outcomes().forEach(o -> full.put(key(o.row()), o.match())));
@@ -60,13 +61,13 @@ final class NiahExplain {
         int[] ids = eval.ids(o.row());
         Needles needles = eval.needles(o.row());
         int n = ids.length;
-        int size = Math.max(1, options.base().chunkSize());
+        int size = Math.max(1, options.base().prefill().chunkSize());
         int chunks = (n + size - 1) / size;
         int selected = Selection.keepCount(c.keep(), chunks);
         double[] score = Selection.chunkScores(scorer.score(List.of(ids)).get(0).importance(), n, size, chunks);
         int[] rank = ranks(score);
         out.printf(Locale.ROOT, "- %s: N=%d, %d chunks of %d, top %d selected (+ first token, last %d); answer %s, "
-                + "output \"%s\"; target alone %s%n", o.row().id(), n, chunks, size, selected, options.base().keepTail(),
+                + "output \"%s\"; target alone %s%n", o.row().id(), n, chunks, size, selected, options.base().prefill().keepTail(),
                 o.row().answers(), oneLine(o.output()), fullMatch == null ? "not run" : fullMatch == 1 ? "right" : "wrong");
         for (int i = 0; i < needles.spans().size(); i++) {
             int[] span = needles.spans().get(i);
@@ -157,8 +158,8 @@ final class NiahExplain {
 
     private SpeculativePrefill scorer(NiahEval.Config c) {
         return new SpeculativePrefill(ModelCache.model(options.draft(), Backends.choose(options.base().backend(), -1)),
-                new SpeculativePrefill.Params(c.keep(), options.base().chunkSize(), options.base().poolKernel(),
-                        c.lookahead(), options.base().keepTail()));
+                new PrefillParams(c.keep(), options.base().prefill().chunkSize(), options.base().prefill().poolKernel(),
+                        c.lookahead(), options.base().prefill().keepTail()));
     }
 
     private static String key(NiahRow row) {

@@ -10,8 +10,8 @@ import io.specprefill.job.config.JobConfig;
 import io.specprefill.job.io.Schemas;
 import io.specprefill.job.stage.RunFolder;
 import io.specprefill.job.summary.RunSummary;
+import io.specprefill.udf.Timer;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -28,12 +28,12 @@ public final class Sweep {
     private Sweep() {
     }
 
-    /** One configuration, its checked job plan, and its place in the sweep (1-based). */
-    public record Run(int index, int of, double keep, int lookahead, JobPlan plan) {
-        public boolean baseline() {
-            return keep >= 1.0;
-        }
-
+    /**
+     * One configuration, its checked job plan, and its place in the sweep (1-based).
+     *
+     * @param baseline the sweep's first run: keep 1.0, so no draft ({@code plan.task().speculationOff()})
+     */
+    public record Run(int index, int of, boolean baseline, double keep, int lookahead, JobPlan plan) {
         /** The run's sub-folder: keep-1.00 for the baseline, else keep-0.10-lah8. */
         public String dirName() {
             return baseline() ? "keep-1.00" : String.format(Locale.ROOT, "keep-%.2f-lah%d", keep, lookahead);
@@ -59,26 +59,26 @@ public final class Sweep {
         }
         int of = 1 + args.keeps().size() * args.lookaheads().size();
         List<Run> runs = new ArrayList<>();
-        runs.add(run(job, 1, of, 1.0, -1));
+        runs.add(run(job, 1, of, true, 1.0, -1));
         for (int a : args.lookaheads()) {
             for (double p : args.keeps()) {
-                runs.add(run(job, runs.size() + 1, of, p, a));
+                runs.add(run(job, runs.size() + 1, of, false, p, a));
             }
         }
         return runs;
     }
 
-    private static Run run(JobArgs job, int index, int of, double keep, int lookahead) {
+    private static Run run(JobArgs job, int index, int of, boolean baseline, double keep, int lookahead) {
         List<String> sets = new ArrayList<>(job.sets());
         sets.add("keep=" + keep);
         if (lookahead > 0) {
             sets.add("lookahead=" + lookahead);
         }
         JobConfig config = ConfigLoader.load(job.config(), sets);
-        Run draft = new Run(index, of, keep, config.lookahead(), null);
+        Run draft = new Run(index, of, baseline, keep, config.prefill().lookahead(), null);
         JobArgs args = new JobArgs(job.input(), job.inputFormat(), job.output().resolve(draft.dirName()), job.draft(),
                 job.target(), job.config(), job.outputFormat(), job.resume(), sets);
-        return new Run(index, of, keep, config.lookahead(), JobPlan.prepare(args, config));
+        return new Run(index, of, baseline, keep, config.prefill().lookahead(), JobPlan.prepare(args, config));
     }
 
     /** Runs each configuration in turn; a progress line before and after each on {@code progress}. */
@@ -88,9 +88,9 @@ public final class Sweep {
             String what = r.baseline() ? "keep 1.0 (baseline, no draft)"
                     : String.format(Locale.ROOT, "keep %s lookahead %d", trim(r.keep()), r.lookahead());
             progress.printf(Locale.ROOT, "sweep %d/%d: %s -> %s%n", r.index(), r.of(), what, r.plan().args().output());
-            long start = System.nanoTime();
+            Timer timer = Timer.start();
             RunSummary summary = Main.run(spark, r.plan(), "sweep " + r.index() + "/" + r.of() + " " + what);
-            Outcome o = points(spark, r, summary, (System.nanoTime() - start) / 1e9);
+            Outcome o = points(spark, r, summary, timer.seconds());
             progress.printf(Locale.ROOT, "sweep %d/%d: %s done in %.1f s: %d rows (%d errors), mean keep ratio %.3f, "
                     + "TTFT p50 %.1f ms%n", r.index(), r.of(), what, o.seconds(), summary.rows(), summary.errors(),
                     summary.meanKeepRatio(), summary.ttftMs().p50());

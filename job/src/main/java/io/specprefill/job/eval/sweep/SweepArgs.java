@@ -1,6 +1,6 @@
 package io.specprefill.job.eval.sweep;
 
-import io.specprefill.job.cli.Flags;
+import io.specprefill.job.config.Flags;
 import io.specprefill.job.config.JobArgs;
 import java.util.ArrayList;
 import java.util.List;

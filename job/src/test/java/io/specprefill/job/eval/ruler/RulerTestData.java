@@ -7,11 +7,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The project's own small RULER inputs (test resources) and a tokenizer stand-in for them. */
-final class RulerTestData {
+public final class RulerTestData {
     private RulerTestData() {
     }
 
-    static Path miniDir() {
+    public static Path miniDir() {
         try {
             return Path.of(RulerTestData.class.getResource("/ruler-mini/templates.json").toURI()).getParent();
         } catch (URISyntaxException e) {
@@ -19,18 +19,18 @@ final class RulerTestData {
         }
     }
 
-    static RulerTemplates templates() {
+    public static RulerTemplates templates() {
         return RulerTemplates.load(miniDir().resolve("templates.json"));
     }
 
-    static RulerData data() {
+    public static RulerData data() {
         return new RulerData(miniDir());
     }
 
     private static final Pattern TOKEN = Pattern.compile("\\w+|[^\\w\\s]");
 
     /** A token per word and per punctuation mark: deterministic, roughly BPE-sized for English. */
-    static final ToIntFunction<String> WORD_TOKENS = text -> {
+    public static final ToIntFunction<String> WORD_TOKENS = text -> {
         Matcher m = TOKEN.matcher(text);
         int n = 0;
         while (m.find()) {
@@ -40,7 +40,7 @@ final class RulerTestData {
     };
 
     /** Occurrences of {@code needle} in {@code text} (non-overlapping). */
-    static int count(String text, String needle) {
+    public static int count(String text, String needle) {
         int n = 0;
         for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length())) {
             n++;

@@ -53,8 +53,8 @@ class SweepArgsTest {
 
     @Test
     void runFoldersAndLabels() {
-        Sweep.Run base = new Sweep.Run(1, 3, 1.0, 8, null);
-        Sweep.Run spec = new Sweep.Run(2, 3, 0.1, 8, null);
+        Sweep.Run base = new Sweep.Run(1, 3, true, 1.0, 8, null);
+        Sweep.Run spec = new Sweep.Run(2, 3, false, 0.1, 8, null);
         assertEquals("keep-1.00", base.dirName());
         assertEquals("keep-0.10-lah8", spec.dirName());
         assertEquals("keep 1.0 (baseline)", base.label());

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.specprefill.job.GoldenModels;
+import io.specprefill.job.cli.SweepCommand;
 import io.specprefill.job.SparkTests;
-import io.specprefill.job.sample.SampleNiah;
+import io.specprefill.job.demo.SampleNiah;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
