@@ -13,6 +13,9 @@
 #                                             kernels KernelBench      forward ForwardBench [lengths]
 #                                             torch   scripts/torch_reference.py (PyTorch, same shapes)
 #                                             attention scripts/torch_attention.py (PyTorch's SDPA backends)
+#                                             sanitize compute-sanitizer: memcheck over the kernel tests,
+#                                                      racecheck over the packed attention and importance tests
+#                                             profile  ncu over one 8B decode step over a 32K cache (DecodeProfile)
 #   SUITE_JAVA_OPTS adds JVM options (e.g. -Dspecprefill.cudnn.library=PATH to use PyTorch's cuDNN).
 set -euo pipefail
 mode=${1:?usage: cuda-gpu-suite.sh pack DIR | run DIR OUT [tests|kernels|forward|torch ...]}
@@ -83,6 +86,26 @@ for what in "${@:-tests}"; do
     forward) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FORWARD_LENGTHS:-} 2>&1 | tee "$out/forward.txt" || status=1;;
     torch) PYTHONUNBUFFERED=1 python3 "$s/torch_reference.py" ${FORWARD_LENGTHS:+--lengths $FORWARD_LENGTHS} 2>&1 | tee "$out/torch.txt" || status=1;;
     attention) PYTHONUNBUFFERED=1 python3 "$s/torch_attention.py" 2>&1 | tee "$out/torch_attention.txt" || status=1;;
+    sanitize)
+           junit=("$java" "${jvm[@]}" -jar "$s/junit.jar" execute --class-path "$cp" --details=summary --disable-banner --disable-ansi-colors)
+           san=(compute-sanitizer --target-processes all --print-limit 20)
+           for c in AttentionKernelTest ElementwiseKernelTest GatherArgmaxKernelTest ImportanceKernelTest RopeKernelTest SampleTopPKernelTest MatmulKernelTest; do
+             "${san[@]}" --tool memcheck "${junit[@]}" --select-class io.specprefill.cuda.$c > "$out/memcheck-$c.log" 2>&1 || status=1
+             echo "memcheck $c: $(grep -E 'ERROR SUMMARY' "$out/memcheck-$c.log" | tail -1) $(grep -oE '[0-9]+ tests (successful|failed)' "$out/memcheck-$c.log" | tr '\n' ' ')"
+           done
+           for sel in 'io.specprefill.cuda.AttentionKernelTest#packedStepsMatchCpu(int,int,int,io.specprefill.cuda.KernelChoice$Path,int,int,boolean)' \
+                      'io.specprefill.cuda.AttentionKernelTest#decodeOverALongCacheMatchesCpu(int,int,int,int,boolean)' \
+                      'io.specprefill.cuda.ImportanceKernelTest'; do
+             name=$(echo "$sel" | sed 's/.*\.//; s/(.*//; s/#/-/')
+             if [[ $sel == *'#'* ]]; then pick=(--select-method "$sel"); else pick=(--select-class "$sel"); fi
+             "${san[@]}" --tool racecheck --racecheck-report all "${junit[@]}" "${pick[@]}" > "$out/racecheck-$name.log" 2>&1 || status=1
+             echo "racecheck $name: $(grep -E 'RACECHECK SUMMARY|ERROR SUMMARY' "$out/racecheck-$name.log" | tail -1) $(grep -oE '[0-9]+ tests (successful|failed)' "$out/racecheck-$name.log" | tr '\n' ' ')"
+           done;;
+    profile) # every kernel of one 8B decode step over a 32K cache (DecodeProfile marks it), one row each
+             ncu --clock-control none --profile-from-start off --target-processes all --section SpeedOfLight \
+               --csv --page raw --metrics gpu__time_duration.sum,dram__bytes.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed \
+               "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.DecodeProfile 32768 > "$out/ncu-decode.csv" 2> "$out/ncu-decode.err" || status=1
+             tail -3 "$out/ncu-decode.err";;
     *) echo "cuda-gpu-suite: unknown step '$what'" >&2; status=2;;
   esac
 done

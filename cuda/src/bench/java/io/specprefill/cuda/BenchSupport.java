@@ -74,6 +74,13 @@ final class BenchSupport {
         return timeMs(b, warmups, repeats, body, () -> { });
     }
 
+    /** Per call: {@code inner} calls of body back to back in each timed run (median over runs / inner). */
+    static double timeMs(CudaBackend b, int warmups, int repeats, int inner, Runnable body) {
+        return timeMs(b, warmups, repeats, () -> {
+            for (int i = 0; i < inner; i++) body.run();
+        }) / inner;
+    }
+
     private static double timeMs(CudaBackend b, int warmups, int repeats, Runnable body, Runnable beforeEach) {
         b.bind();
         for (int i = 0; i < warmups; i++) body.run();

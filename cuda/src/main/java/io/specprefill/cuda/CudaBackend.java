@@ -17,7 +17,7 @@ import jcuda.driver.JCudaDriver;
  * {@link Backend} on one NVIDIA GPU (the caller picks the device ordinal). Weights live in BF16
  * (norm vectors f32), the KV cache in BF16, the residual stream and logits in float32, and the
  * narrow activations ({@link #narrowTensor}: normed inputs, q|k|v, attention output, gate|up) in BF16,
- * as a BF16 PyTorch model holds them. GEMMs go to cuBLAS (gemv.cu for a few rows), causal prefill
+ * as a BF16 PyTorch model holds them. GEMMs go to cuBLAS, causal prefill
  * attention to cuDNN's fused kernel where cuDNN 9 is installed (see {@link KernelChoice}), everything
  * else to this module's kernels ({@link Kernels}). All work runs in call order on one stream of the
  * device's primary context; {@code read} waits for it. Decode steps may be replayed as CUDA graphs

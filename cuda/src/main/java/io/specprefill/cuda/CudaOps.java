@@ -138,7 +138,7 @@ final class CudaOps {
                         int nHeads) {
         int G = c.nKvHeads, D = c.headDim;
         if (choice.decodeVersion == 3 && Kernels.decodeV3Supports(nHeads, G, D)) {
-            int splits = Kernels.splits3(T, G, c.capacity, multiprocessors);
+            int splits = Kernels.splits3(T, G, multiprocessors);
             long partO = scratch.get("attention.partO", (long) T * nHeads * splits * D * 4);
             long partML = scratch.get("attention.partML", (long) T * nHeads * splits * 2 * 4);
             long counters = scratch.zeroed("attention.counters", (long) T * G * 4);

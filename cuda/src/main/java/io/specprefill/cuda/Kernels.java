@@ -62,8 +62,6 @@ final class Kernels {
             pair("attention_decode_v3", "attention_decode_v3_d256")};
     /** [D index: 16, 32, 64, 128][variant: v2 h1, v2 h2, v3][f32, bf16]. */
     private final Kernel[][][] prefill = new Kernel[4][3][];
-    /** [T bucket: 1, 2, 4, 8][mode: bf16 out, f32 out, f32 +=]. */
-    private final Kernel[][] gemv = new Kernel[4][3];
 
     {
         int[] dims = {16, 32, 64, 128};
@@ -72,11 +70,6 @@ final class Kernels {
             prefill[i][0] = pair("attention_prefill", "attention_prefill_v2" + d + "_h1");
             prefill[i][1] = pair("attention_prefill", "attention_prefill_v2" + d + "_h2");
             prefill[i][2] = pair("attention_prefill", "attention_prefill_v3" + d);
-        }
-        int[] ts = {1, 2, 4, 8};
-        String[] modes = {"_bf16", "_f32", "_f32acc"};
-        for (int i = 0; i < 4; i++) {
-            for (int m = 0; m < 3; m++) gemv[i][m] = k("gemv", "gemv_v1_t" + ts[i] + modes[m]);
         }
     }
 
@@ -106,22 +99,14 @@ final class Kernels {
         l.launch(toBf16, l.blocks((n + 3) / 4, 256, toBf16), 1, 1, 256, 0).ptr(dst).ptr(src).ptr(n).go();
     }
 
-    /** Rows at or below which {@link #matmul} uses the gemv kernel instead of a cuBLAS GEMM. */
-    static final int GEMV_MAX_ROWS = 8;
-
     /**
-     * out [T, n] (f32, BF16, or f32 +=) = x [T, k] BF16 · w [n, k]^T BF16, float32 accumulation: gemv.cu
-     * for T &lt;= {@link #GEMV_MAX_ROWS} (decode: the weights are read once at full bandwidth), cuBLAS above.
+     * out [T, n] (f32, BF16, or f32 +=) = x [T, k] BF16 · w [n, k]^T BF16, float32 accumulation, by
+     * cuBLAS at every T. (gemv_v1, our kernel for T &lt;= 8 rows, was deleted: on an H200 cuBLAS matched
+     * or beat it at every decode shape, e.g. T=1 n=4096 k=14336 0.032 ms against 0.047, and T=8
+     * n=28672 k=4096 0.061 against 0.197; 2026-11-30, BENCHMARKS.md.)
      */
     void matmul(long out, boolean outBf16, boolean accumulate, long x, long w, int T, int n, int k) {
         if (T == 0) return;
-        if (T <= GEMV_MAX_ROWS && k % 8 == 0) {
-            Kernel kern = gemv[T <= 1 ? 0 : T <= 2 ? 1 : T <= 4 ? 2 : 3][accumulate ? 2 : outBf16 ? 0 : 1];
-            aligned16(x, kern, "x");
-            aligned16(w, kern, "w");
-            l.launch(kern, (n + 7) / 8, 1, 1, 256, 0).ptr(out).ptr(x).ptr(w).i(T).i(n).i(k).go();
-            return;
-        }
         cublas.gemm(l.streamAddress, T, n, k, w, x, out, outBf16, accumulate);
     }
 
@@ -243,19 +228,12 @@ final class Kernels {
         return Math.max(1, (maxLen + chunk - 1) / chunk);
     }
 
-    /** attention_decode_v3's most keys per split (its MAX_CHUNK). */
-    static final int DECODE3_MAX_CHUNK = 1024;
-
     /**
-     * Splits of attention_decode_v3 for T rows over a cache of {@code capacity}: about two blocks per
-     * multiprocessor, and at least capacity / MAX_CHUNK so that no split owns more keys than fit its
-     * scores in shared memory. Depends only on (T, G, capacity), never on the rows' lengths: a captured
-     * decode step stays valid as the sequences grow.
+     * Splits of attention_decode_v3 for T rows: about two blocks per multiprocessor. Depends only on
+     * (T, G), never on the rows' lengths: a captured decode step stays valid as the sequences grow.
      */
-    static int splits3(int T, int nKvHeads, int capacity, int multiprocessors) {
-        int occupancy = (2 * multiprocessors + T * nKvHeads - 1) / (T * nKvHeads);
-        int bySize = (capacity + DECODE3_MAX_CHUNK - 1) / DECODE3_MAX_CHUNK;
-        return Math.max(1, Math.max(occupancy, bySize));
+    static int splits3(int T, int nKvHeads, int multiprocessors) {
+        return Math.max(1, (2 * multiprocessors + T * nKvHeads - 1) / (T * nKvHeads));
     }
 
     /**
@@ -272,7 +250,11 @@ final class Kernels {
         }
         Kernel kern = decode3[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
         float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
-        int smem = 4 * 64 * (headDim + 8) * 2 + (DECODE_MAX_KV_MUL * 4 * (headDim / 4 + 4) + DECODE_MAX_KV_MUL * DECODE3_MAX_CHUNK) * 4;
+        int pairs = headDim <= 128 ? 3 : 2;   // its PAIRS: K/V tile pairs in flight
+        int smem = pairs * 2 * 64 * (headDim + 8) * 2 + DECODE_MAX_KV_MUL * 4 * (headDim / 4 + 4) * 4;
+        if ((long) (nHeads / nKvHeads) * splits * 4 > (long) pairs * 2 * 64 * (headDim + 8) * 2) {
+            throw new CudaException(l.device + ": attention_decode_v3: " + splits + " splits do not fit its merge");
+        }
         l.launch(kern, splits, nKvHeads, T, 256, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
                 .ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
     }

@@ -11,7 +11,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * matmul and matmulAdd (gemv_v1 for T &lt;= 8 rows, cublasGemmEx above; to_bf16_v1 first for a float32
+ * matmul and matmulAdd (cublasGemmEx; to_bf16_v1 first for a float32
  * x) against CpuBackend. Per shape:
  * <ul>
  *   <li>BF16-exact inputs: the GPU's BF16 cast is lossless, so only the float32 summation order
