@@ -22,11 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The hf-golden suite (issue 2) through CudaBackend. The references are float32; the GPU keeps
+ * The hf-golden suite (issue 2), and the qwen-golden one (issue 13), through CudaBackend. The references are float32; the GPU keeps
  * weights in BF16 (tiny-target's F32 weights are rounded on upload; tiny-draft's are BF16 already)
  * and rounds GEMM inputs, attention Q/P and the KV cache to BF16. Stated tolerances:
  * <ul>
- *   <li>logits: max |gpu - golden| &lt;= 0.1 on rows of magnitude ~3 (BF16's 2^-9 relative rounding,
+ *   <li>logits: max |gpu - golden|  *   <li>logits: max |gpu - golden| &lt;= 0.1 on rows of magnitude ~3lt;= 0.1 on rows of magnitude ~3 (2% of the largest logit for the
+ *       qwen-golden models, whose rows reach 12.8) (BF16's 2^-9 relative rounding,
  *       compounded over 2-3 layers and a 3005-wide head; seen on an H100: 0.013 tiny-draft, 0.042
  *       tiny-target);</li>
  *   <li>argmax at every position, and greedy tokens: identical to the golden ones, except at a
@@ -39,6 +40,22 @@ class CudaGoldenTest {
     private static final double LOGIT_ATOL = 0.1;
     private final CpuBackend cpu = new CpuBackend();
 
+    /** hf-golden's models by name; "qwen:NAME" for the qwen-golden ones (skipped, with the reason, while absent). */
+    static Golden golden(String name) {
+        if (!name.startsWith("qwen:")) return Golden.load(name);
+        java.nio.file.Path dir = io.specprefill.udf.model.TestCheckpoints.qwenGolden(name.substring(5));
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir != null, name + " is not in udf's test resources");
+        return Golden.load(dir);
+    }
+
+    /** LOGIT_ATOL, or 2% of the largest golden logit where the rows are larger (tiny-qwen2's reach 12.8). */
+    private static double logitTolerance(Golden g) {
+        double max = 0;
+        for (float[] row : g.logitsFirst2) for (float v : row) max = Math.max(max, Math.abs(v));
+        for (float[] row : g.logitsLast4) for (float v : row) max = Math.max(max, Math.abs(v));
+        return Math.max(LOGIT_ATOL, 0.02 * max);
+    }
+
     private static double maxAbs(float[] a, float[] b, int bOff) {
         double m = 0;
         for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - (double) b[bOff + i]));
@@ -46,10 +63,10 @@ class CudaGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-draft", "tiny-target"})
+    @ValueSource(strings = {"tiny-draft", "tiny-target", "qwen:tiny-qwen2", "qwen:tiny-qwen3"})
     void fullPrefillLogitsAndArgmax(String name) {
         CudaBackend gpu = Gpu.backend();
-        Golden g = Golden.load(name);
+        Golden g = golden(name);
         Model m = Model.load(g.dir);
         int n = g.n(), vocab = m.config().vocabSize();
         float[] all = new float[n * vocab];
@@ -61,7 +78,8 @@ class CudaGoldenTest {
         for (int r = 0; r < 2; r++) worst = Math.max(worst, maxAbs(g.logitsFirst2[r], all, r * vocab));
         for (int r = 0; r < 4; r++) worst = Math.max(worst, maxAbs(g.logitsLast4[r], all, (n - 4 + r) * vocab));
         System.out.printf("CudaGoldenTest %s: max |logit - golden| = %.4g over 6 rows%n", name, worst);
-        assertTrue(worst <= LOGIT_ATOL, name + ": max |logit - golden| = " + worst + " > " + LOGIT_ATOL);
+        double tol = logitTolerance(g);
+        assertTrue(worst <= tol, name + ": max |logit - golden| = " + worst + " > " + tol);
         float[] ref = cpuLogits(m, g.inputIds, Gpu.range(0, n));
         int flips = 0;
         for (int t = 0; t < n; t++) {
@@ -88,10 +106,10 @@ class CudaGoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"tiny-draft", "tiny-target"})
+    @ValueSource(strings = {"tiny-draft", "tiny-target", "qwen:tiny-qwen2", "qwen:tiny-qwen3"})
     void greedyContinuations(String name) {
         CudaBackend gpu = Gpu.backend();
-        Golden g = Golden.load(name);
+        Golden g = golden(name);
         Model m = Model.load(g.dir);
         int[] pos = g.subsetKeepPositions;
         int[] kept = new int[pos.length];
@@ -103,7 +121,8 @@ class CudaGoldenTest {
             float[] last = f.prefill(f.newCache(1, kept.length), Batch.of(kept, pos)).row(0, null);
             double err = maxAbs(g.subsetPrefillLastLogits, last, 0);
             System.out.printf("CudaGoldenTest %s: pruned prefill max |logit - golden| = %.4g%n", name, err);
-            assertTrue(err <= LOGIT_ATOL, name + ": pruned prefill max |logit - golden| = " + err);
+            double tol = logitTolerance(g);
+            assertTrue(err <= tol, name + ": pruned prefill max |logit - golden| = " + err + " > " + tol);
             Generation pruned = gen.generate(new Request(kept, pos, g.n(), 16, Sampler.ARGMAX, StopCondition.NONE));
             checkGreedy(m, kept, pos, g.n(), g.subsetGreedy16, pruned.ids(), name + " subset_greedy_16");
         }
