@@ -7,8 +7,9 @@ package io.specprefill.cuda;
  *   <li>{@code specprefill.cuda.attention} = {@code auto} (default: cuDNN's fused attention for fresh
  *       BF16 prefills when cuDNN 9 loads, else our kernels, said once in the log), {@code cudnn}
  *       (required: the backend fails to open without it) or {@code kernels} (ours only);</li>
- *   <li>{@code specprefill.cuda.prefillVersion} (3) and {@code specprefill.cuda.decodeVersion} (3):
- *       attention_prefill and attention_decode versions (decode v3 where its shapes allow, else v2/v1).</li>
+ *   <li>{@code specprefill.cuda.prefillVersion} (3) and {@code specprefill.cuda.decodeVersion} (4):
+ *       attention_prefill and attention_decode versions (decode v4 where its shapes allow, else the
+ *       newest of v3, v2, v1 that does).</li>
  * </ul>
  */
 final class KernelChoice {
@@ -32,7 +33,7 @@ final class KernelChoice {
         path = Path.AUTO;
         cudnn = !"kernels".equals(attentionSetting());
         prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 3);
-        decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 3);
+        decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 4);
         graphs = !"false".equals(System.getProperty("specprefill.cuda.graphs", "true"));
     }
 

@@ -60,6 +60,9 @@ final class Kernels {
     private final Kernel[][] decode3 = {pair("attention_decode_v3", "attention_decode_v3_d32"),
             pair("attention_decode_v3", "attention_decode_v3_d64"), pair("attention_decode_v3", "attention_decode_v3_d128"),
             pair("attention_decode_v3", "attention_decode_v3_d256")};
+    /** [D index: 32, 64, 128][f32, bf16]. */
+    private final Kernel[][] decode4 = {pair("attention_decode_v4", "attention_decode_v4_d32"),
+            pair("attention_decode_v4", "attention_decode_v4_d64"), pair("attention_decode_v4", "attention_decode_v4_d128")};
     /** [D index: 16, 32, 64, 128][variant: v2 h1, v2 h2, v3][f32, bf16]. */
     private final Kernel[][][] prefill = new Kernel[4][3][];
 
@@ -228,8 +231,33 @@ final class Kernels {
         return Math.max(1, (maxLen + chunk - 1) / chunk);
     }
 
+    /** Whether attention_decode_v4 has an instantiation for this shape. */
+    static boolean decodeV4Supports(int nHeads, int nKvHeads, int headDim) {
+        return (headDim == 32 || headDim == 64 || headDim == 128) && nHeads / nKvHeads <= DECODE_MAX_KV_MUL;
+    }
+
     /**
-     * Splits of attention_decode_v3 for T rows: about two blocks per multiprocessor. Depends only on
+     * attention_decode_v4 (attention_decode_v4.cu, tensor cores): arguments as {@link #attentionDecode3}.
+     */
+    void attentionDecode4(long out, long qkv, boolean bf16, long kc, long vc, long seq, long slot, int T, int nHeads,
+                          int nKvHeads, int headDim, int capacity, int splits, long partO, long partML, long counters) {
+        if (T == 0) return;
+        if (!decodeV4Supports(nHeads, nKvHeads, headDim)) {
+            throw new CudaException(l.device + ": attention_decode_v4 has no instantiation for H=" + nHeads + " G="
+                    + nKvHeads + " head_dim=" + headDim);
+        }
+        Kernel kern = decode4[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
+        float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
+        int smem = 3 * 2 * 64 * (headDim + 8) * 2;   // its PAIRS4 K/V tile pairs
+        if ((long) (nHeads / nKvHeads) * Math.max(splits, headDim) * 4 > smem) {
+            throw new CudaException(l.device + ": attention_decode_v4: " + splits + " splits do not fit its merge");
+        }
+        l.launch(kern, splits, nKvHeads, T, 128, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
+                .ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
+    }
+
+    /**
+     * Splits of attention_decode_v3 and v4 for T rows: about two blocks per multiprocessor. Depends only on
      * (T, G), never on the rows' lengths: a captured decode step stays valid as the sequences grow.
      */
     static int splits3(int T, int nKvHeads, int multiprocessors) {

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * kv_write, attention_prefill_v2/v3, attention_decode_v1/v2/v3 and cuDNN's fused attention against
+ * kv_write, attention_prefill_v2/v3, attention_decode_v1/v2/v3/v4 and cuDNN's fused attention against
  * CpuBackend on packed batches: two sequences, a first step that fills sequence 0, a second step that
  * continues sequence 0 (chunked prefill) while prefilling sequence 1, and a decode step of one row
  * each. Each attention kernel runs on every step (the decode kernels handle any rows; the prefill
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>Keys and values are BF16-exact, so both caches hold identical values; queries are arbitrary
  * float32, rounded to BF16 on the CPU side too when the GPU's are narrow. Tolerance: the tensor-core
- * kernels (ours and cuDNN's) round Q and the softmax weights P to BF16 (relative 2^-9 each), so
+ * kernels (prefill v2/v3, decode v4 and cuDNN's) round Q and the softmax weights P to BF16 (relative 2^-9 each), so
  * outputs (|v| &lt;= 1) are checked at atol 1e-2 + rtol 1e-2 and norm-wise at 4e-3 (6e-3 with a BF16
  * output); the decode kernels are float32 throughout: atol 1e-5 + rtol 1e-4, or the BF16 output's
  * rounding (atol 4e-3 + rtol 8e-3) when narrow.
@@ -104,8 +104,10 @@ class AttentionKernelTest {
                     gpu.choice.reset();
                 }
                 String what = setup + " attention H=" + H + " G=" + G + " D=" + D + " step " + s;
-                boolean tensorCores = setup.path == KernelChoice.Path.PREFILL
+                boolean prefillRows = setup.path == KernelChoice.Path.PREFILL
                         || (setup.path == KernelChoice.Path.AUTO && T > steps[s].length && Kernels.prefillSupports(D));
+                boolean decodeOnTensorCores = setup.decodeVersion >= 4 && Kernels.decodeV4Supports(H, G, D);
+                boolean tensorCores = prefillRows || decodeOnTensorCores;
                 if (tensorCores) {
                     Approx.assertClose(out[0], out[1], 1e-2, 1e-2, what);
                     double err = Gpu.relativeError(out[0], out[1]);
@@ -135,7 +137,9 @@ class AttentionKernelTest {
             "32, 8, 128, DECODE, 3, 2, false", "32, 8, 128, DECODE, 3, 3, true", "32, 8, 128, AUTO, 3, 3, true",
             "6, 3, 48, DECODE, 3, 1, false", "6, 3, 48, DECODE, 3, 2, true", "6, 3, 48, AUTO, 3, 3, true",
             "8, 1, 64, AUTO, 3, 3, false", "8, 1, 64, DECODE, 3, 3, true", "6, 3, 20, AUTO, 3, 3, true",
-            "16, 4, 256, DECODE, 3, 3, true"})
+            "16, 4, 256, DECODE, 3, 3, true", "32, 8, 128, DECODE, 3, 4, true", "32, 8, 128, DECODE, 3, 4, false",
+            "32, 8, 64, DECODE, 3, 4, true", "6, 2, 32, DECODE, 3, 4, true", "8, 1, 64, DECODE, 3, 4, true",
+            "32, 8, 128, AUTO, 3, 4, true", "4, 2, 16, DECODE, 3, 4, true"})
     void packedStepsMatchCpu(int H, int G, int D, KernelChoice.Path path, int prefill, int decode, boolean narrow) {
         scenario(H, G, D, PACKED, new boolean[]{true, true, true}, new Setup(path, prefill, decode, narrow, false));
     }
@@ -162,7 +166,7 @@ class AttentionKernelTest {
     @ParameterizedTest(name = "long decode H={0} G={1} D={2} v{3} narrow={4}")
     @CsvSource({"32, 8, 64, 1, false", "32, 8, 64, 2, true", "32, 8, 64, 3, false", "32, 8, 128, 1, true",
             "32, 8, 128, 2, false", "32, 8, 128, 3, true", "32, 8, 128, 3, false", "4, 2, 16, 1, true",
-            "4, 2, 16, 2, false"})
+            "4, 2, 16, 2, false", "32, 8, 128, 4, true", "32, 8, 64, 4, false", "16, 2, 128, 4, true"})
     void decodeOverALongCacheMatchesCpu(int H, int G, int D, int version, boolean narrow) {
         int[][][] steps = {{{0, 0, 5000}, {1, 0, 700}}, {{0, 5000, 1}, {1, 700, 1}}};
         scenario(H, G, D, steps, new boolean[]{false, true}, new Setup(KernelChoice.Path.AUTO, 3, version, narrow, false));
