@@ -79,8 +79,7 @@ for what in "${@:-tests}"; do
            # they use the newest versions whose tests passed.
            pv=3; dv=4
            if grep -qE 'prefill v3 .*\[X\]|long prefill .* v3 .*\[X\]' "$out/tests.log"; then pv=2; fi
-           if grep -qE 'decode v4 .*\[X\]|long decode .* v4 .*\[X\]' "$out/tests.log"; then dv=3; fi
-           if [[ $dv == 3 ]] && grep -qE 'decode v3 .*\[X\]|long decode .* v3 .*\[X\]' "$out/tests.log"; then dv=2; fi
+           if grep -qE 'decode v4 .*\[X\]|long decode .* v4 .*\[X\]' "$out/tests.log"; then dv=2; fi
            echo "cuda-gpu-suite: benchmarks use attention_prefill_v$pv, attention_decode_v$dv"
            jvm+=(-Dspecprefill.cuda.prefillVersion=$pv -Dspecprefill.cuda.decodeVersion=$dv);;
     kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 2>&1 | tee "$out/kernels.txt" || status=1;;
@@ -92,15 +91,15 @@ for what in "${@:-tests}"; do
            san=(compute-sanitizer --target-processes all --print-limit 20)
            for c in AttentionKernelTest ElementwiseKernelTest GatherArgmaxKernelTest ImportanceKernelTest RopeKernelTest SampleTopPKernelTest MatmulKernelTest; do
              "${san[@]}" --tool memcheck "${junit[@]}" --select-class io.specprefill.cuda.$c > "$out/memcheck-$c.log" 2>&1 || status=1
-             echo "memcheck $c: $(grep -E 'ERROR SUMMARY' "$out/memcheck-$c.log" | tail -1) $(grep -oE '[0-9]+ tests (successful|failed)' "$out/memcheck-$c.log" | tr '\n' ' ')"
+             echo "memcheck $c: $(grep -E 'ERROR SUMMARY' "$out/memcheck-$c.log" | tail -1 | tr -s '= ') $(grep -oE '[0-9]+ tests (successful|failed)' "$out/memcheck-$c.log" | tr '\n' ' ')"
            done
            for sel in 'io.specprefill.cuda.AttentionKernelTest#packedStepsMatchCpu(int,int,int,io.specprefill.cuda.KernelChoice$Path,int,int,boolean)' \
                       'io.specprefill.cuda.AttentionKernelTest#decodeOverALongCacheMatchesCpu(int,int,int,int,boolean)' \
                       'io.specprefill.cuda.ImportanceKernelTest'; do
-             name=$(echo "$sel" | sed 's/.*\.//; s/(.*//; s/#/-/')
+             name=$(echo "$sel" | sed 's/(.*//; s/.*\.//; s/#/-/')
              if [[ $sel == *'#'* ]]; then pick=(--select-method "$sel"); else pick=(--select-class "$sel"); fi
              "${san[@]}" --tool racecheck --racecheck-report all "${junit[@]}" "${pick[@]}" > "$out/racecheck-$name.log" 2>&1 || status=1
-             echo "racecheck $name: $(grep -E 'RACECHECK SUMMARY|ERROR SUMMARY' "$out/racecheck-$name.log" | tail -1) $(grep -oE '[0-9]+ tests (successful|failed)' "$out/racecheck-$name.log" | tr '\n' ' ')"
+             echo "racecheck $name: $(grep -E 'RACECHECK SUMMARY|ERROR SUMMARY' "$out/racecheck-$name.log" | tail -1 | tr -s '= ') in $(grep -oE 'at void [a-z_0-9]+' "$out/racecheck-$name.log" | sort -u | sed 's/at void //' | tr '\n' ' ') $(grep -oE '[0-9]+ tests (successful|failed)' "$out/racecheck-$name.log" | tr '\n' ' ')"
            done;;
     profile) # every kernel of one 8B decode step over a 32K cache (DecodeProfile marks it), one row each
              ncu --clock-control none --profile-from-start off --target-processes all --section SpeedOfLight \

@@ -1,19 +1,26 @@
 // attention_decode v4: decode attention on tensor cores. The H/G query heads of one KV group are the
 // rows of an m16n8k16 tile (padded to 16 with zeros), so QK^T and PV of a 64-key tile are a few
-// mma.sync per warp instead of ~600 FMA per thread (attention_decode_v3 was instruction-bound:
-// H200, H=32 G=8 D=128, 32K keys, 0.070 ms = 1.9 TB/s, 45% of the copy ceiling; 2026-11-30).
+// mma.sync per warp instead of ~600 FMA per thread.
+// v3 (deleted; it was this design on CUDA cores: 4 threads per key for the scores, a thread per head
+//   and column pair for PV, the same splits, ring and in-kernel merge) was instruction-bound. H200,
+//   H=32 G=8, one row, graph-replayed with L2 flushed (2026-11-30): D=128 32K keys 0.070 ms (45% of
+//   the 4.2 TB/s copy ceiling), 8K 0.029 ms; D=64 32K 0.043 ms. v4: 0.057 ms (55%), 0.032, 0.033.
+//   What is left at 32K is ~15 us of launch, ramp and merge that do not shrink with the keys.
 //   out[t, h*D:(h+1)*D] = softmax_j(q_th . k_j / sqrt(D)) v_j, j in [0, slot[t]] of sequence seq[t].
-// Shapes: as attention_decode_v3.cu (qkv and out f32 or BF16; kc, vc [batch][G][capacity][D] BF16;
+// Shapes: qkv [T, (H + 2G) * D] and out [T, H * D] f32 or BF16; kc, vc [batch][G][capacity][D] BF16;
 //   partO [T][H][splits][D], partML [T][H][splits][2] f32 scratch; counters [T * G] uint32, left zero).
-// Grid (splits, G, T), 128 threads = 4 warps. Block (s, g, t) takes a chunk of keys as v3 does; per
+// Grid (splits, G, T), 128 threads = 4 warps. Block (s, g, t) takes keys [s*chunk, min((s+1)*chunk,
+//   len)), chunk = ceil(len / splits) rounded up to 64 (len = slot[t] + 1, read on the device: a captured
+//   decode step stays valid as the sequence grows), for the H/G query heads of KV head g; per
 //   64-key tile (K and V rows in a 3-deep cp.async ring, 16-byte copies, zero-filled past the end),
 //   warp w scores keys [16w, 16w+16) (Q as A fragments in registers, pre-scaled by log2(e)/sqrt(D)
 //   and rounded to BF16; K by ldmatrix), the tile's row max and sum go across the warps through
 //   shared memory (online softmax), and warp w adds its P (BF16, straight from the score
 //   accumulators) times its 16 V rows (ldmatrix.trans) into its own O accumulators; the 4 warps' O
-//   are summed once, at the end. Splits merge as in v3 (the last block of (t, g) to finish).
+//   are summed once, at the end. The splits' (max, sum, output) go to partO/partML, and the last block
+//   of (t, g) to finish (an atomic counter) merges them; a single split writes out directly.
 // Q and P are rounded to BF16 for the tensor cores, as in the prefill kernels and cuDNN.
-// Needs D in {32, 64, 128} and H/G <= 8 (the launcher checks).
+// Needs D in {32, 64, 128} and H/G <= 8 (the launcher checks); attention_decode_v2 serves the others.
 #include "attention_tile.cuh"
 
 #define THREADS4 128

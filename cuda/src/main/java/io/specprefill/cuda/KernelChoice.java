@@ -8,8 +8,8 @@ package io.specprefill.cuda;
  *       BF16 prefills when cuDNN 9 loads, else our kernels, said once in the log), {@code cudnn}
  *       (required: the backend fails to open without it) or {@code kernels} (ours only);</li>
  *   <li>{@code specprefill.cuda.prefillVersion} (3) and {@code specprefill.cuda.decodeVersion} (4):
- *       attention_prefill and attention_decode versions (decode v4 where its shapes allow, else the
- *       newest of v3, v2, v1 that does).</li>
+ *       attention_prefill and attention_decode versions (decode v4 where its shapes allow, else v2,
+ *       else v1).</li>
  * </ul>
  */
 final class KernelChoice {

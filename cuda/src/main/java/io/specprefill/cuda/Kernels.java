@@ -56,10 +56,6 @@ final class Kernels {
     private final Kernel[][] decode = {pair("attention_decode", "attention_decode_v1"),
             pair("attention_decode", "attention_decode_v2")};
     private final Kernel[] combine = pair("attention_decode", "attention_combine_v2");
-    /** [D index: 32, 64, 128, 256][f32, bf16]. */
-    private final Kernel[][] decode3 = {pair("attention_decode_v3", "attention_decode_v3_d32"),
-            pair("attention_decode_v3", "attention_decode_v3_d64"), pair("attention_decode_v3", "attention_decode_v3_d128"),
-            pair("attention_decode_v3", "attention_decode_v3_d256")};
     /** [D index: 32, 64, 128][f32, bf16]. */
     private final Kernel[][] decode4 = {pair("attention_decode_v4", "attention_decode_v4_d32"),
             pair("attention_decode_v4", "attention_decode_v4_d64"), pair("attention_decode_v4", "attention_decode_v4_d128")};
@@ -191,13 +187,6 @@ final class Kernels {
         return headDim % 8 == 0;
     }
 
-    /** Whether attention_decode_v3 has an instantiation for this shape. */
-    static boolean decodeV3Supports(int nHeads, int nKvHeads, int headDim) {
-        int kvMul = nHeads / nKvHeads;
-        return (headDim == 32 || headDim == 64 || headDim == 128 || headDim == 256) && kvMul <= DECODE_MAX_KV_MUL
-                && kvMul * headDim <= 1024;
-    }
-
     /**
      * Split-KV attention of independent rows (attention_decode.cu), version 1 or 2: maxLen = max(slot)
      * + 1 over the rows; partO [T * H * splits * D] and partML [T * H * splits * 2] f32 scratch,
@@ -237,7 +226,9 @@ final class Kernels {
     }
 
     /**
-     * attention_decode_v4 (attention_decode_v4.cu, tensor cores): arguments as {@link #attentionDecode3}.
+     * attention_decode_v4 (attention_decode_v4.cu, tensor cores): every row's length from slot on the
+     * device, the splits merged by the last block of each (row, KV head); partO [T * H * splits * D] and
+     * partML [T * H * splits * 2] f32 scratch, counters [T * G] uint32 zeroed once.
      */
     void attentionDecode4(long out, long qkv, boolean bf16, long kc, long vc, long seq, long slot, int T, int nHeads,
                           int nKvHeads, int headDim, int capacity, int splits, long partO, long partML, long counters) {
@@ -257,34 +248,11 @@ final class Kernels {
     }
 
     /**
-     * Splits of attention_decode_v3 and v4 for T rows: about two blocks per multiprocessor. Depends only on
+     * Splits of attention_decode_v4 for T rows: about two blocks per multiprocessor. Depends only on
      * (T, G), never on the rows' lengths: a captured decode step stays valid as the sequences grow.
      */
-    static int splits3(int T, int nKvHeads, int multiprocessors) {
+    static int splits4(int T, int nKvHeads, int multiprocessors) {
         return Math.max(1, (2 * multiprocessors + T * nKvHeads - 1) / (T * nKvHeads));
-    }
-
-    /**
-     * attention_decode_v3 (attention_decode_v3.cu): every row's length from slot on the device, the
-     * splits merged by the last block of each (row, KV head); partO [T * H * splits * D] and partML
-     * [T * H * splits * 2] f32 scratch, counters [T * G] uint32 zeroed once.
-     */
-    void attentionDecode3(long out, long qkv, boolean bf16, long kc, long vc, long seq, long slot, int T, int nHeads,
-                          int nKvHeads, int headDim, int capacity, int splits, long partO, long partML, long counters) {
-        if (T == 0) return;
-        if (!decodeV3Supports(nHeads, nKvHeads, headDim)) {
-            throw new CudaException(l.device + ": attention_decode_v3 has no instantiation for H=" + nHeads + " G="
-                    + nKvHeads + " head_dim=" + headDim);
-        }
-        Kernel kern = decode3[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
-        float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
-        int pairs = headDim <= 128 ? 3 : 2;   // its PAIRS: K/V tile pairs in flight
-        int smem = pairs * 2 * 64 * (headDim + 8) * 2 + DECODE_MAX_KV_MUL * 4 * (headDim / 4 + 4) * 4;
-        if ((long) (nHeads / nKvHeads) * splits * 4 > (long) pairs * 2 * 64 * (headDim + 8) * 2) {
-            throw new CudaException(l.device + ": attention_decode_v3: " + splits + " splits do not fit its merge");
-        }
-        l.launch(kern, splits, nKvHeads, T, 256, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
-                .ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
     }
 
     /** out [T, hidden] = silu(gateUp[:, :hidden]) * gateUp[:, hidden:], both f32 or both BF16. */
