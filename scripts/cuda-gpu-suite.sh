@@ -16,6 +16,7 @@
 #                                             sanitize compute-sanitizer: memcheck over the kernel tests,
 #                                                      racecheck over the packed attention and importance tests
 #                                             profile  ncu over one 8B decode step over a 32K cache (DecodeProfile)
+#   SANITIZE_TOOLS (memcheck racecheck) picks the sanitizer tools.
 #   SUITE_JAVA_OPTS adds JVM options (e.g. -Dspecprefill.cudnn.library=PATH to use PyTorch's cuDNN).
 set -euo pipefail
 mode=${1:?usage: cuda-gpu-suite.sh pack DIR | run DIR OUT [tests|kernels|forward|torch ...]}
@@ -89,7 +90,9 @@ for what in "${@:-tests}"; do
     sanitize)
            junit=("$java" "${jvm[@]}" -jar "$s/junit.jar" execute --class-path "$cp" --details=summary --disable-banner --disable-ansi-colors)
            san=(compute-sanitizer --target-processes all --print-limit 20)
-           for c in AttentionKernelTest ElementwiseKernelTest GatherArgmaxKernelTest ImportanceKernelTest RopeKernelTest SampleTopPKernelTest MatmulKernelTest; do
+           memcheckClasses="AttentionKernelTest ElementwiseKernelTest GatherArgmaxKernelTest ImportanceKernelTest RopeKernelTest SampleTopPKernelTest MatmulKernelTest"
+           [[ ${SANITIZE_TOOLS:-memcheck racecheck} == *memcheck* ]] || memcheckClasses=""
+           for c in $memcheckClasses; do
              "${san[@]}" --tool memcheck "${junit[@]}" --select-class io.specprefill.cuda.$c > "$out/memcheck-$c.log" 2>&1 || status=1
              echo "memcheck $c: $(grep -E 'ERROR SUMMARY' "$out/memcheck-$c.log" | tail -1 | tr -s '= ') $(grep -oE '[0-9]+ tests (successful|failed)' "$out/memcheck-$c.log" | tr '\n' ' ')"
            done
