@@ -2,6 +2,7 @@
 // (comparisons with NaN are false), as CpuBackend.argmax. If a row is all NaN, out[r] = 0.
 // Shapes: logits [R, vocab] f32, out [R] int32. Live: v1, one block of 1024 threads per row,
 // per-thread scan then a (value, index) block reduction in shared memory.
+// Not timed apart: one row of 128256 logits per decode step (0.5 MB read).
 #include "common.cuh"
 
 __device__ __forceinline__ bool better(float v, int j, float bv, int bj) {

@@ -23,6 +23,10 @@
 //       H100, H=32 G=8: D=128 260 TFLOP/s at N=8K, 287 at 32K; D=64 246 at 32K (v2 then: 193, 251,
 //       210; 2026-11-25, BENCHMARKS.md). Live: v3 where H/G is even, else v2 (one head per warp).
 //   D in {16, 32, 64, 128} (one instantiation each). Other D, and decode, use attention_decode.cu.
+// Fresh BF16 prefills go to cuDNN's fused attention where cuDNN 9 is installed (CudaOps, Cudnn.java):
+//   H200, H=32 G=8 (2026-11-30, BENCHMARKS.md): D=128 603 TFLOP/s at 8K, 598 at 32K; D=64 422, 458.
+//   These kernels, same call: v3 D=128 251 / 285, D=64 238 / 248; v2 236 / 250, 199 / 209. They stay
+//   as cuDNN's test twin and serve appended prefills (rows after slot 0) and machines without cuDNN.
 #include "attention_tile.cuh"
 
 __device__ __forceinline__ void cp_async16(void* smem, const void* gmem) {

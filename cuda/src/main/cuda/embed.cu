@@ -3,6 +3,7 @@
 // Live: v1, one block per token, 8-byte BF16 loads (dim is even for every Llama). A token id outside
 // [0, vocab) cannot raise an error from a kernel, so its row is written as NaN: never silently a
 // valid-looking row (the tokenizer never produces such ids).
+// H200 (2026-11-30): T=1 dim=4096 5.2 us under ncu (a decode step; prefill rows are not timed apart).
 #include "common.cuh"
 
 extern "C" __global__ void embed_v1(float* __restrict__ out, const __nv_bfloat16* __restrict__ table,

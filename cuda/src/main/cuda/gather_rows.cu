@@ -3,6 +3,7 @@
 // records post-RoPE queries (from BF16 qkv rows) for the importance scorer.
 // Shapes: src [*, srcStride] f32 or BF16, rows [R] int32, dst [R, width] f32.
 // Live: v1, grid (R), block-strided columns, one instantiation per source type.
+// Not timed apart: a few rows of a few thousand values per step.
 #include "common.cuh"
 
 template <typename T>

@@ -13,6 +13,8 @@
 // Window sums run left to right in float32, as udf.prefill.Pooling does.
 // Shapes: queries: the block of (layer l, sequence seq), [maxQueries][H * D] f32; kc: the layer's
 //   block [batch][G][capacity][D] BF16. Live: v1.
+// H200 (2026-11-30): L=16 H=32 G=8 D=64 n=32768 A=8 (the 1B draft at 32K) 5.06 ms, 424 GB/s, 10% of
+//   the copy ceiling (the pooled softmax passes dominate; 1.5% of a 32K speculative-prefill TTFT).
 #include "common.cuh"
 
 #define KT 32   // keys per logits block

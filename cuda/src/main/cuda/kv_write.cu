@@ -7,6 +7,7 @@
 // kc, vc point at the layer's block [batch][G][capacity][D].
 // Live: v1 (a thread per element: f32 rows, and BF16 rows when D % 8 != 0) and v2 (BF16 rows: a thread
 //   per 8 elements, 16-byte copies). Grid (T).
+//   H200 (2026-11-30): v2 T=32768 G=8 D=128 0.068 ms, 3959 GB/s (94%); T=1 2.7 us under ncu.
 #include "common.cuh"
 
 template <typename T>

@@ -9,6 +9,8 @@
 //   H100, T=32768 H=32 G=8 D=128: 0.516 ms, 2600 GB/s (2026-11-25).
 // Live: v2, grid (T), 128 threads = (128 / (D/2)) head lanes x D/2 angle lanes: each thread computes
 //   the sincos of its angle once and rotates every (H + G) / lanes-th head with it.
+//   H200 (2026-11-30): BF16 T=32768 H=32 G=8 D=128 0.289 ms, 2325 GB/s (55%); T=1 10.5 us under ncu
+//   (one block walks 40 heads: the next thing to split for decode).
 #include "common.cuh"
 
 template <typename T>

@@ -2,7 +2,9 @@
 // Shapes: src [n] f32, dst [n] BF16. Activations stay float32 between ops (the residual stream keeps
 // full precision across layers); only GEMM operands are BF16, as in a BF16 PyTorch model.
 // Live: v1, 4 elements per thread with 16-byte loads when n % 4 == 0 and the pointers are aligned
-// (the launcher checks), scalar tail otherwise.
+// (the launcher checks), scalar tail otherwise. Only float32 GEMM inputs take this path now (the forward
+// pass's GEMM inputs are BF16 already: Backend.narrowTensor).
+// H100 (2026-11-25): n = 8192 x 8192 0.148 ms, 2727 GB/s (91% of that card's copy ceiling).
 #include "common.cuh"
 
 extern "C" __global__ void to_bf16_v1(__nv_bfloat16* __restrict__ dst, const float* __restrict__ src, long n) {
