@@ -29,7 +29,8 @@ import java.util.Random;
  *       {@link Generator} (target prefill of the kept tokens at their positions, first token), with
  *       its breakdown.</li>
  * </ul>
- * Run: java -cp ... io.specprefill.cuda.ForwardBench [lengths, e.g. 4096,8192,16384,32768]
+ * Run: java -cp ... io.specprefill.cuda.ForwardBench [lengths, e.g. 4096,8192,16384,32768 [decode]]
+ * (decode: only the 8B's decode rows, over a cache of the largest length)
  */
 public final class ForwardBench {
     private static final int DECODE_STEPS = 32;
@@ -38,16 +39,17 @@ public final class ForwardBench {
     public static void main(String[] args) {
         int[] lengths = {4096, 8192, 16384, 32768};
         if (args.length > 0) lengths = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
+        boolean decodeOnly = args.length > 1 && args[1].equals("decode");   // decode rows of the 8B only
         int max = Arrays.stream(lengths).max().getAsInt();
         try (CudaBackend b = CudaBackend.open(0)) {
             BenchSupport.header(b, "ForwardBench " + String.join(" ", args));
             System.out.printf("%-14s | %-40s | %10s | %10s%n", "model", "measure", "ms", "tok/s");
             LlamaModel draft = SyntheticLlama.build(b, SyntheticLlama.config("llama-3.2-1b"), 1);
             LlamaModel target = SyntheticLlama.build(b, SyntheticLlama.config("llama-3.1-8b"), 2);
-            for (LlamaModel m : new LlamaModel[]{draft, target}) {
+            for (LlamaModel m : decodeOnly ? new LlamaModel[]{target} : new LlamaModel[]{draft, target}) {
                 String name = m.config.source().substring("synthetic:".length());
                 try (LlamaForward f = new LlamaForward(m); Backend.KvCache cache = f.newCache(1, max + DECODE_STEPS + 8)) {
-                    for (int n : lengths) {
+                    for (int n : decodeOnly ? new int[0] : lengths) {
                         int[] tok = tokens(n, m.config.vocabSize(), n);
                         double ms = BenchSupport.wallMs(1, 3, () -> f.prefill(cache, Batch.of(tok)).argmax(0));
                         row(name, "full prefill N=" + n, ms, n / ms * 1e3);
@@ -61,7 +63,7 @@ public final class ForwardBench {
                 }
             }
             batchedDecode(target, 4096);
-            specPrefill(draft, target, max);
+            if (!decodeOnly) specPrefill(draft, target, max);
             long[] g = b.graphCounts();
             System.out.println("# CUDA graphs captured " + g[0] + ", replays " + g[1]);
             draft.close();

@@ -79,6 +79,9 @@ final class Kernels {
         l.launch(embed, T, 1, 1, 256, 0).ptr(out).ptr(table).ptr(tokens).i(dim).i(vocab).go();
     }
 
+    /** At or below this many rows a step is decode-like: launch shapes favour latency over throughput. */
+    static final int SMALL_ROWS = 64;
+
     /** out [T, dim] (f32 or BF16) = rmsnorm(x [T, dim] f32) * w [dim] f32; out may be x (f32). */
     void rmsnorm(long out, boolean outBf16, long x, long w, int T, int dim, float eps) {
         if (T == 0) return;
@@ -87,7 +90,10 @@ final class Kernels {
             aligned16(x, kern, "x");
             aligned16(out, kern, "out");
         }
-        l.launch(kern, T, 1, 1, 256, 0).ptr(out).ptr(x).ptr(w).i(dim).f(eps).go();
+        // A few rows (decode): 1024 threads, one 16-byte load each for dim 4096, so the single block's
+        // latency is one load deep; prefills keep 256 threads a row and many rows in flight.
+        int threads = T <= SMALL_ROWS ? Math.min(1024, Math.max(32, (dim / 4 + 31) / 32 * 32)) : 256;
+        l.launch(kern, T, 1, 1, threads, 0).ptr(out).ptr(x).ptr(w).i(dim).f(eps).go();
     }
 
     /** dst [n] BF16 = src [n] f32 (addresses 16-byte aligned for the vector path). */
@@ -115,7 +121,10 @@ final class Kernels {
         Kernel kern = rope[ix(bf16)];
         even(headDim, kern, "headDim");
         int block = Math.max(128, headDim / 2);
-        l.launch(kern, T, 1, 1, block, 0).ptr(qkv).ptr(positions).ptr(invFreq).i(nHeads + nKvHeads).i(headDim)
+        int lanes = Math.max(1, block / (headDim / 2));
+        int heads = nHeads + nKvHeads;
+        int y = T <= SMALL_ROWS ? (heads + lanes - 1) / lanes : 1;   // a few rows: the heads in parallel blocks
+        l.launch(kern, T, y, 1, block, 0).ptr(qkv).ptr(positions).ptr(invFreq).i(nHeads + nKvHeads).i(headDim)
                 .i((nHeads + 2 * nKvHeads) * headDim).go();
     }
 
