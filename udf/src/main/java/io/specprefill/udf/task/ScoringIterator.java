@@ -21,7 +21,8 @@ import java.util.List;
  * model is loaded.
  *
  * <p>draftMs of a row is the wall time of the draft batch it was scored in (the time it waited for
- * its scores), as the target's prefill time is that of its batch.
+ * its scores), as the target's prefill time is that of its batch; draftBatch says how many prompts
+ * shared it.
  */
 public final class ScoringIterator extends BatchingIterator<PromptRecord, ScoringIterator.Prompt, ScoredPrompt> {
     /** A row and its ids (or the error that replaces them). */
@@ -74,7 +75,7 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
     @Override
     ScoredPrompt done(Prompt p) {
         PromptTokens.Result r = p.tokens();
-        if (r.error() != null) return new ScoredPrompt(p.row(), null, null, 0, 0, r.error());
+        if (r.error() != null) return new ScoredPrompt(p.row(), null, null, r.tokens(), 0, r.error());
         if (settings.speculationOff()) {
             return new ScoredPrompt(p.row(), r.ids(), iota(r.ids().length), r.ids().length, 0, null);
         }
@@ -94,7 +95,8 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         List<ScoredPrompt> out = new ArrayList<>(batch.size());
         for (int j = 0; j < batch.size(); j++) {
             int[] k = kept.get(j);
-            out.add(new ScoredPrompt(batch.get(j).row(), Selection.gather(ids.get(j), k), k, ids.get(j).length, ms, null));
+            out.add(new ScoredPrompt(batch.get(j).row(), Selection.gather(ids.get(j), k), k, ids.get(j).length, ms,
+                    batch.size(), null));
         }
         return out;
     }
