@@ -54,13 +54,14 @@ public final class GenerationIterator
     String open() {
         Path targetDir = Path.of(settings.targetDir());
         Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
+        ModelCache.noteBackend(choice);
         tokenizer = ModelCache.tokenizer(targetDir);
         device = ModelCache.backend(choice);
         LlamaModel target = ModelCache.model(targetDir, choice);
         synchronized (device) { // allocates this task's buffers on the shared backend
             generator = new Generator(target);
         }
-        return "backend " + choice.key() + " (" + choice.why() + "), target " + settings.targetDir()
+        return "backend " + choice.key() + " (" + choice.brief() + "), target " + settings.targetDir()
                 + ", max_new_tokens " + params.maxNewTokens() + (params.temperature() == 0 ? ", greedy"
                 : ", temperature " + params.temperature() + ", top_p " + params.topP());
     }

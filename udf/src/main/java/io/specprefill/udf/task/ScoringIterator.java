@@ -56,13 +56,14 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
                 settings.prompts().truncateMiddle());
         if (settings.speculationOff()) return "no draft scoring (speculation off): every token kept";
         Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
+        ModelCache.noteBackend(choice);
         device = ModelCache.backend(choice);
         LlamaModel draft = ModelCache.model(Path.of(settings.draftDir()), choice);
         PrefillParams p = settings.prefill();
         synchronized (device) { // allocates this task's buffers on the shared backend
             scorer = new SpeculativePrefill(draft, p);
         }
-        return "backend " + choice.key() + " (" + choice.why() + "), draft " + settings.draftDir() + ", keep " + p.keep()
+        return "backend " + choice.key() + " (" + choice.brief() + "), draft " + settings.draftDir() + ", keep " + p.keep()
                 + ", lookahead " + p.lookahead() + ", chunk " + p.chunkSize() + ", pool " + p.poolKernel()
                 + ", keep_tail " + p.keepTail();
     }
