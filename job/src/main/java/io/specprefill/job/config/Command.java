@@ -28,6 +28,11 @@ import java.util.List;
  */
 public record Command<O>(String name, String usage, Prepare<O> prepare, Run<O> run) {
 
+    /** Exit status of a user error (flags, config, paths, input, output folder, models). */
+    public static final int USER_ERROR = 2;
+    /** Exit status of a failure while working that is not the user's input. */
+    public static final int FAILED = 1;
+
     /** Parses the command line and checks what the work needs. */
     @FunctionalInterface
     public interface Prepare<O> {
@@ -66,11 +71,6 @@ public record Command<O>(String name, String usage, Prepare<O> prepare, Run<O> r
             throw e;
         }
     }
-
-    /** Exit status of a user error (flags, config, paths, input, output folder, models). */
-    public static final int USER_ERROR = 2;
-    /** Exit status of a failure while working that is not the user's input. */
-    public static final int FAILED = 1;
 
     /**
      * The user error behind {@code e}: itself or a cause (Spark wraps what its tasks and readers

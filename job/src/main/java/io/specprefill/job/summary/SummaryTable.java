@@ -68,10 +68,9 @@ public final class SummaryTable {
                 + "mean per row %s)   output tokens %,d%n", s.rows(), s.errors(), s.promptTokens(), s.keptTokens(),
                 num(s.keepRatio(), "%.3f"), num(s.meanKeepRatio(), "%.3f"), s.outputTokens()));
         if (r != null && s.keepRatio() > r.keep() + 1e-9) {
-            out.append(String.format(Locale.ROOT, "note: the keep ratio %.3f is above keep %s: every prompt also keeps"
-                    + " its first token and its last %d (keep_tail), and chunks of %d whole, so K <= ceil(p x N/C) x C"
-                    + " + 1 + keep_tail, which is more than p x N on short prompts%n", s.keepRatio(), r.keep(),
-                    r.keepTail(), r.chunkSize()));
+            out.append(String.format(Locale.ROOT, "note: keep ratio %.3f > keep %s: each prompt also keeps its first"
+                    + " token, its last %d (keep_tail) and whole chunks of %d: K <= ceil(p x N/C) x C + 1 + keep_tail%n",
+                    s.keepRatio(), r.keep(), r.keepTail(), r.chunkSize()));
         }
         out.append(String.format(Locale.ROOT, "%-12s %10s %10s %10s   (a batch's rows share its draft, prefill and "
                 + "ttft times)%n", "ms per row", "p50", "p90", "mean"));

@@ -106,13 +106,13 @@ class RunSummaryTest {
         assertEquals((0.5 + 50.0 / 300) / 2, s.meanKeepRatio(), 1e-12);
         String scored = SummaryTable.format(s.withRun(info(RunSummary.RunInfo.SCORED, 0.1)));
         assertTrue(scored.contains("stage 1 (draft scoring): 2 rows scored"), scored);
-        assertTrue(scored.contains("keep ratio 0.250") && scored.contains("above keep 0.1"), scored);
+        assertTrue(scored.contains("keep ratio 0.250") && scored.contains("note: keep ratio 0.250 > keep 0.1"), scored);
         String noDraft = SummaryTable.format(s.withRun(info(RunSummary.RunInfo.NO_DRAFT, 1.0)));
         assertFalse(noDraft.contains("draft scoring") || noDraft.contains("scored"), noDraft);
         assertTrue(noDraft.contains("stage 1 (no draft: keep 1.0 keeps every token): 2 rows tokenized"), noDraft);
         String resumed = SummaryTable.format(s.withRun(info(RunSummary.RunInfo.RESUMED, 0.5)));
         assertTrue(resumed.contains("stage 1: resumed from its checkpoint"), resumed);
-        assertFalse(resumed.contains("above keep"), "0.25 <= 0.5");
+        assertFalse(resumed.contains("note:"), "0.25 <= 0.5");
     }
 
     private static RunSummary.RunInfo info(String stage1, double keep) {

@@ -70,6 +70,11 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
 
     @Override
     Prompt prepare(PromptRecord row) {
+        if (row.error() == null && row.maxNewTokens() > target.maxPositions() - 2) {
+            return new Prompt(row, PromptTokens.Result.error("field 'max_new_tokens' is " + row.maxNewTokens()
+                    + ", more than the target's max_position_embeddings=" + target.maxPositions()
+                    + " allows with a prompt (at most " + (target.maxPositions() - 2) + ")"));
+        }
         return new Prompt(row, prompts.prepare(row, limit(row)));
     }
 

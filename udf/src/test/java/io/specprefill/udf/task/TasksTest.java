@@ -91,6 +91,10 @@ class TasksTest {
                 + " halves)", out.get(4).error());
         assertEquals(300, out.get(4).promptTokens(), "an error row reports N once the prompt was tokenized");
         assertEquals(0, out.get(3).promptTokens(), "not tokenized");
+        PromptRecord huge = new PromptRecord("huge", "hi", null, null, null, -1, 1_000_000, null);
+        String error = stage1(t.build(), List.of(huge)).get(0).error();
+        assertTrue(error.startsWith("field 'max_new_tokens' is 1000000, more than the target's max_position_embeddings="),
+                error);
         for (int i : new int[]{0, 5, 6}) {
             GenerationResult r = out.get(i);
             assertNull(r.error(), r.source().id());
