@@ -62,7 +62,7 @@ public record JobPlan(JobArgs args, JobConfig config, TaskSettings task, PromptB
      * (its tokenizer, config and template shape stage 1; its weights only stage 2).
      */
     private static Fingerprint.Entries fingerprints(JobArgs args, TaskSettings task) {
-        Fingerprint.Entries files = Fingerprint.input(args.input(), InputReader.dataFiles(args.input()));
+        Fingerprint.Entries files = Fingerprint.input(args.input());
         if (!task.speculationOff()) {
             files = files.and(Fingerprint.model("draft", Path.of(task.draftDir()), true));
         }

@@ -100,7 +100,7 @@ public final class InputReader {
     }
 
     /** The file itself, or the folder's files, skipping hidden and Spark bookkeeping files (_SUCCESS, .crc). */
-    public static List<Path> dataFiles(Path input) {
+    static List<Path> dataFiles(Path input) {
         if (!Files.isDirectory(input)) {
             return List.of(input);
         }

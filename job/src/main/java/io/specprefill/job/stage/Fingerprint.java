@@ -67,17 +67,37 @@ public final class Fingerprint {
         }
     }
 
-    /** The input's data files ({@code files}: the file itself, or the folder's data files). */
-    public static Entries input(Path input, List<Path> files) {
+    /**
+     * The input's data files: the file itself, or every file under the folder (partition folders
+     * too) except hidden ones and Spark's bookkeeping ({@code _SUCCESS}, {@code .crc}), as Spark reads it.
+     */
+    public static Entries input(Path input) {
         Map<String, String> entries = new LinkedHashMap<>();
         Map<String, String> modified = new LinkedHashMap<>();
-        for (Path file : files) {
+        for (Path file : dataFiles(input)) {
             String name = Files.isDirectory(input) ? input.relativize(file).toString() : file.getFileName().toString();
             String key = "input file " + name;
             entries.put(key, content(file));
             modified.put(key, modified(file));
         }
         return new Entries(entries, modified);
+    }
+
+    private static List<Path> dataFiles(Path input) {
+        if (!Files.isDirectory(input)) return List.of(input);
+        try (Stream<Path> files = Files.walk(input)) {
+            return files.filter(Files::isRegularFile).filter(f -> visible(input.relativize(f))).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("--input " + input + ": cannot list the folder", e);
+        }
+    }
+
+    private static boolean visible(Path relative) {
+        for (Path part : relative) {
+            String name = part.toString();
+            if (name.startsWith(".") || name.startsWith("_")) return false;
+        }
+        return true;
     }
 
     /**
