@@ -14,6 +14,7 @@ import io.specprefill.job.stage.Stages;
 import io.specprefill.job.summary.RunSummary;
 import io.specprefill.job.summary.SummaryTable;
 import io.specprefill.udf.Timer;
+import io.specprefill.udf.prefill.PrefillParams;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.SparkContext;
@@ -70,56 +71,74 @@ public final class Main {
             folder.checkFresh();
         }
         String yaml = plan.resolvedYaml();
-        LOG.info("{}: resolved config\n{}", label, yaml);
         folder.writeText(folder.configFile(), yaml);
+        LOG.info("{}: config in {}", label, folder.configFile());
+        LOG.debug("{}: resolved config\n{}", label, yaml);
         SparkContext sc = spark.sparkContext();
         int partitions = plan.config().partitions() > 0 ? plan.config().partitions() : sc.defaultParallelism();
         int localGpus = plan.config().localGpus();
-        LongAccumulator rowsScored = sc.longAccumulator("rows scored");
+        LongAccumulator rowsTokenized = sc.longAccumulator("rows tokenized");
+        Map<String, String> modified = plan.files().modified();
 
         Timer stage1 = Timer.start();
         Map<String, String> stage1Settings = plan.stage1Settings();
-        boolean resumed = args.resume() && folder.finished(folder.stage1(), stage1Settings);
+        boolean resumed = args.resume() && folder.finished(folder.stage1(), stage1Settings, modified);
         if (resumed) {
             LOG.info("{}: stage 1 resumed from {}", label, folder.stage1());
         } else {
             sc.setJobDescription(label + ": read input and stage 1 (draft scoring)");
-            Dataset<Row> prompts = InputReader.read(spark, args.input(), args.inputFormat(), plan.prompts());
-            checkpoint(Stages.draftScoring(prompts, plan.task(), partitions, localGpus, rowsScored), folder,
-                    folder.stage1(), stage1Settings);
+            Dataset<Row> prompts = InputReader.read(spark, args.input(), plan.inputFormat(), plan.prompts(),
+                    plan.config().allowDuplicateIds());
+            long rows = checkpoint(Stages.draftScoring(prompts, plan.task(), partitions, localGpus, rowsTokenized), folder,
+                    folder.stage1(), stage1Settings, modified);
+            if (rows == 0) {
+                LOG.warn("{}: 0 rows read from {}: nothing to generate", label, args.input());
+            }
         }
         double stage1Seconds = stage1.seconds();
 
         Timer stage2 = Timer.start();
         Map<String, String> stage2Settings = plan.stage2Settings();
-        if (resumed && folder.finished(folder.stage2(), stage2Settings)) {
+        boolean resumed2 = resumed && folder.finished(folder.stage2(), stage2Settings, modified);
+        if (resumed2) {
             LOG.info("{}: stage 2 resumed from {}", label, folder.stage2());
         } else {
             sc.setJobDescription(label + ": stage 2 (target generation)");
-            Dataset<Row> scored = spark.read().parquet(folder.stage1().toString());
+            Dataset<Row> scored = spark.read().schema(Schemas.SCORED).parquet(folder.stage1().toString());
             Dataset<Row> balanced = Stages.balanceByKeptLength(scored, partitions);
             checkpoint(Stages.targetGeneration(balanced, plan.task(), localGpus, sc.longAccumulator("rows generated")),
-                    folder, folder.stage2(), stage2Settings);
+                    folder, folder.stage2(), stage2Settings, modified);
         }
         double stage2Seconds = stage2.seconds();
 
         sc.setJobDescription(label + ": write predictions and summary");
         Dataset<Row> results = spark.read().schema(Schemas.RESULTS).parquet(folder.stage2().toString());
         OutputWriter.write(results, folder.root(), args.outputFormat());
-        RunSummary summary = RunSummary.of(results.orderBy(col(Schemas.ROW_INDEX)).toLocalIterator())
-                .withRun(new RunSummary.RunInfo(label, folder.root().toString(), args.outputFormat(),
-                        resumed ? "resumed" : "scored", rowsScored.value(), stage1Seconds, stage2Seconds));
+        boolean speculated = !plan.task().speculationOff();
+        PrefillParams p = plan.config().prefill();
+        RunSummary.RunInfo info = new RunSummary.RunInfo(label, args.input().toString(), folder.root().toString(),
+                args.outputFormat(), resumed ? RunSummary.RunInfo.RESUMED
+                : speculated ? RunSummary.RunInfo.SCORED : RunSummary.RunInfo.NO_DRAFT,
+                resumed2 ? RunSummary.RunInfo.RESUMED : RunSummary.RunInfo.GENERATED,
+                speculated ? rowsTokenized.value() : 0, rowsTokenized.value(), stage1Seconds, stage2Seconds,
+                speculated ? p.keep() : 1.0, p.chunkSize(), p.keepTail());
+        RunSummary summary = RunSummary.of(results.orderBy(col(Schemas.ROW_INDEX)).toLocalIterator()).withRun(info);
         SummaryTable.writeJson(summary, folder.summaryFile());
         System.out.print(SummaryTable.format(summary));
         sc.setJobDescription(null);
         return summary;
     }
 
-    /** Writes a stage's rows as Parquet (this runs the stage), then marks the checkpoint finished. */
-    private static void checkpoint(Dataset<Row> rows, RunFolder folder, Path dir, Map<String, String> settings) {
+    /**
+     * Writes a stage's rows as Parquet (this runs the stage), then marks the checkpoint finished with
+     * what it was made from; returns its row count.
+     */
+    private static long checkpoint(Dataset<Row> rows, RunFolder folder, Path dir, Map<String, String> settings,
+                                   Map<String, String> modified) {
         rows.write().mode(SaveMode.Overwrite).parquet(dir.toString());
         long count = rows.sparkSession().read().parquet(dir.toString()).count();
-        folder.markFinished(dir, settings, count);
+        folder.markFinished(dir, settings, modified, count);
         LOG.info("checkpoint {}: {} rows", dir, count);
+        return count;
     }
 }

@@ -51,16 +51,22 @@ public final class GoldenModels {
         }
     }
 
-    /**
-     * A copy of {@code name} in {@code into} whose tokenizer gives two tokens each other's ids: same
-     * size, different vocabulary (a draft that must not be paired with the golden target).
-     */
-    public static Path withSwappedVocabulary(String name, Path into) throws IOException {
+    /** A copy of {@code name} in {@code into}, to change in place. */
+    public static Path copy(String name, Path into) throws IOException {
         Path src = dir(name);
         Files.createDirectories(into);
         for (String file : FILES) {
             Files.copy(src.resolve(file), into.resolve(file), StandardCopyOption.REPLACE_EXISTING);
         }
+        return into;
+    }
+
+    /**
+     * A copy of {@code name} in {@code into} whose tokenizer gives two tokens each other's ids: same
+     * size, different vocabulary (a draft that must not be paired with the golden target).
+     */
+    public static Path withSwappedVocabulary(String name, Path into) throws IOException {
+        copy(name, into);
         ObjectNode tokenizer = (ObjectNode) JSON.readTree(into.resolve("tokenizer.json").toFile());
         ObjectNode vocab = (ObjectNode) tokenizer.get("model").get("vocab");
         String a = vocab.fieldNames().next();

@@ -86,8 +86,12 @@ class JobTest {
     @Test
     void everyRowComesOutAndKeptTokensFollowKeep() {
         Path out = tmp.resolve("run");
-        RunSummary summary = Main.run(spark, plan(out, "parquet", false, draft.toString(), "keep=0.3", "chunk_size=16",
-                "keep_tail=16", "lookahead=4"), "test");
+        List<String> log = new ArrayList<>();
+        RunSummary summary = LogCapture.of(Main.class, log, () -> Main.run(spark, plan(out, "parquet", false,
+                draft.toString(), "keep=0.3", "chunk_size=16", "keep_tail=16", "lookahead=4"), "test"));
+        assertTrue(log.stream().noneMatch(line -> line.startsWith("INFO") && line.contains("resolved config")),
+                "the config dump is at debug level: " + log);
+        assertEquals(1, log.stream().filter(line -> line.startsWith("INFO test: config in ")).count(), log.toString());
         List<Row> rows = spark.read().parquet(out.resolve("predictions").toString()).collectAsList();
         assertEquals(INPUT_ROWS, rows.size());
         assertEquals(List.of(Schemas.OUTPUT.fieldNames()), List.of(rows.get(0).schema().fieldNames()));
@@ -97,6 +101,7 @@ class JobTest {
         assertEquals("input row 4 (id empty): empty prompt", byId.get("empty").getAs("error"));
         assertTrue(byId.get("no-prompt").<String>getAs("error").contains("no 'prompt' field"));
         assertNotNull(byId.get("too-long").getAs("error"), "longer than max_prompt_tokens=1024 without truncate_middle");
+        assertTrue(byId.get("too-long").<Integer>getAs("prompt_tokens") > 1024, "an error row says N when it is known");
         for (String id : PROMPTS.keySet()) {
             Row r = byId.get(id);
             assertNull(r.getAs("error"), id);
@@ -109,10 +114,16 @@ class JobTest {
             assertEquals((double) k / n, r.<Double>getAs("keep_ratio"), 1e-12);
             assertTrue(r.<Double>getAs("draft_ms") > 0, id);
             assertFalse(Rows.list(r, "output_ids").isEmpty(), id);
+            int draftBatch = r.getAs("draft_batch");
+            int targetBatch = r.getAs("target_batch");
+            assertTrue(draftBatch >= 1 && draftBatch <= 2 && targetBatch >= 1 && targetBatch <= 3,
+                    id + ": draft batch " + draftBatch + ", target batch " + targetBatch);
         }
+        assertEquals(0, byId.get("empty").<Integer>getAs("target_batch"));
         assertEquals(INPUT_ROWS, summary.rows());
         assertEquals(4, summary.errors());
         assertEquals(INPUT_ROWS, summary.run().rowsScored() + 3, "reader errors bypass the draft");
+        assertEquals(RunSummary.RunInfo.SCORED, summary.run().stage1());
         assertTrue(Files.isRegularFile(out.resolve("summary.json")) && Files.isRegularFile(out.resolve("config.yaml")));
     }
 
@@ -145,31 +156,54 @@ class JobTest {
     }
 
     @Test
-    void resumeSkipsFinishedScoring() throws IOException {
+    void resumeSkipsFinishedScoringAndRefusesAnInputReplacedInPlace() throws IOException {
         Path out = tmp.resolve("resume");
-        RunSummary first = Main.run(spark, plan(out, "parquet", false, draft.toString(), "keep=0.3"), "first");
+        Path own = Files.copy(input, tmp.resolve("prompts.jsonl"));
+        RunSummary first = Main.run(spark, plan(own, out, "parquet", false, draft.toString(), "keep=0.3"), "first");
         assertEquals("scored", first.run().stage1());
         IllegalArgumentException again = assertThrows(IllegalArgumentException.class,
-                () -> Main.run(spark, plan(out, "parquet", false, draft.toString(), "keep=0.3"), "again"));
+                () -> Main.run(spark, plan(own, out, "parquet", false, draft.toString(), "keep=0.3"), "again"));
         assertTrue(again.getMessage().contains("already holds a run"), again.getMessage());
 
         deleteTree(out.resolve("stage2"));   // as if stage 2 had failed
-        RunSummary resumed = Main.run(spark, plan(out, "parquet", true, draft.toString(), "keep=0.3"), "resumed");
+        RunSummary resumed = Main.run(spark, plan(own, out, "parquet", true, draft.toString(), "keep=0.3"), "resumed");
         assertEquals("resumed", resumed.run().stage1());
         assertEquals(0, resumed.run().rowsScored(), "no row went through the draft again");
         assertEquals(first.outputTokens(), resumed.outputTokens());
         assertEquals(first.keptTokens(), resumed.keptTokens());
 
         IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
-                () -> Main.run(spark, plan(out, "parquet", true, draft.toString(), "keep=0.5"), "other keep"));
+                () -> plan(own, out, "parquet", true, draft.toString(), "keep=0.5"));
         assertTrue(other.getMessage().contains("keep: checkpoint 0.3, this run 0.5"), other.getMessage());
+
+        // the same path, new content: 3 rows where the checkpoints hold 11; never the old rows
+        Files.write(own, Files.readAllLines(input).subList(0, 3));
+        IllegalArgumentException replaced = assertThrows(IllegalArgumentException.class,
+                () -> plan(own, out, "parquet", true, draft.toString(), "keep=0.3"));
+        assertTrue(replaced.getMessage().contains("(input file prompts.jsonl: checkpoint "), replaced.getMessage());
+        assertTrue(replaced.getMessage().contains("to start fresh, delete "), replaced.getMessage());
+    }
+
+    @Test
+    void anEmptyInputSaysSoAndItsSummaryHasNoNaN() throws IOException {
+        Path empty = Files.writeString(tmp.resolve("empty.jsonl"), "\n");
+        Path out = tmp.resolve("empty-run");
+        RunSummary summary = Main.run(spark, plan(empty, out, "jsonl", false, draft.toString(), "keep=0.3"), "empty");
+        assertEquals(0, summary.rows());
+        String json = Files.readString(out.resolve("summary.json"));
+        assertFalse(json.contains("NaN"), json);
+        assertTrue(io.specprefill.job.summary.SummaryTable.format(summary).contains("0 rows read from " + empty));
     }
 
     @Test
     void keepOneAndTheNoDraftBaselineEqualPlainGeneration() {
         Map<String, int[]> plain = plainGeneration();
         Path keepOne = tmp.resolve("keep1");
-        Main.run(spark, plan(keepOne, "parquet", false, draft.toString(), "keep=1.0"), "keep 1.0");
+        RunSummary keepOneSummary = Main.run(spark, plan(keepOne, "parquet", false, draft.toString(), "keep=1.0"),
+                "keep 1.0");
+        assertEquals(RunSummary.RunInfo.NO_DRAFT, keepOneSummary.run().stage1(), "no draft ran: not 'scored'");
+        assertEquals(0, keepOneSummary.run().rowsScored());
+        assertEquals(INPUT_ROWS - 3, keepOneSummary.run().rowsTokenized(), "reader errors bypass stage 1");
         Path baseline = tmp.resolve("baseline");
         JobArgs args = args(baseline, "parquet", false, "none", List.of("--config", "../configs/baseline.yaml"),
                 List.of("max_new_tokens=" + MAX_NEW, "max_prompt_tokens=1024"));
@@ -182,6 +216,7 @@ class JobTest {
                 }
                 assertEquals(1.0, r.<Double>getAs("keep_ratio"), out + " " + id);
                 assertEquals(0.0, r.<Double>getAs("draft_ms"), out + " " + id);
+                assertEquals(0, r.<Integer>getAs("draft_batch"), out + " " + id);
                 List<Integer> ids = Rows.list(r, "output_ids");
                 assertArrayEquals(plain.get(id), ids.stream().mapToInt(Integer::intValue).toArray(), out + " " + id);
             }
@@ -211,16 +246,25 @@ class JobTest {
     }
 
     private static JobPlan plan(Path out, String format, boolean resume, String draftDir, String... sets) {
+        return plan(input, out, format, resume, draftDir, sets);
+    }
+
+    private static JobPlan plan(Path in, Path out, String format, boolean resume, String draftDir, String... sets) {
         List<String> all = new ArrayList<>(List.of("max_new_tokens=" + MAX_NEW, "max_prompt_tokens=1024",
                 "backend=cpu", "draft_batch_size=2", "target_batch_size=3"));
         all.addAll(List.of(sets));
-        JobArgs args = args(out, format, resume, draftDir, List.of(), all);
+        JobArgs args = args(in, out, format, resume, draftDir, List.of(), all);
         return JobPlan.prepare(args, ConfigLoader.load(null, args.sets()));
     }
 
     private static JobArgs args(Path out, String format, boolean resume, String draftDir, List<String> extra,
                                 List<String> sets) {
-        List<String> argv = new ArrayList<>(List.of("--input", input.toString(), "--target", target.toString(),
+        return args(input, out, format, resume, draftDir, extra, sets);
+    }
+
+    private static JobArgs args(Path in, Path out, String format, boolean resume, String draftDir, List<String> extra,
+                                List<String> sets) {
+        List<String> argv = new ArrayList<>(List.of("--input", in.toString(), "--target", target.toString(),
                 "--draft", draftDir, "--output", out.toString(), "--output-format", format));
         argv.addAll(extra);
         if (resume) {

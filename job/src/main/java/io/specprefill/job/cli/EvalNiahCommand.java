@@ -69,7 +69,7 @@ public final class EvalNiahCommand {
     record Ready(Options options, JobConfig base, String[] args) {
     }
 
-    /** Exit status 2 for bad flags, config or paths, 1 for bad rows or models met while evaluating ({@link Command}). */
+    /** Exit status 2 for bad flags, config, paths, rows or models, 1 for a failure while evaluating ({@link Command}). */
     static final Command<Ready> COMMAND = new Command<>("eval-niah", USAGE, args -> {
         // One line per task log record on stderr (JUL's default spends two lines on each).
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {

@@ -61,7 +61,7 @@ public final class GenerateCommand {
         }
     }
 
-    /** Exit status 2 for bad usage, 1 for a bad model or prompt ({@link Command}). */
+    /** Exit status 2 for bad usage, a bad model or a bad prompt, as in every command ({@link Command}). */
     static final Command<Options> COMMAND = new Command<>("generate", USAGE, GenerateCommand::parse,
             GenerateCommand::generate);
 

@@ -28,13 +28,14 @@ import java.util.Map;
  * @param prompts            prompt ids: chat_template, max_prompt_tokens, truncate_middle
  * @param promptTemplate     input rows without 'prompt': LongBench templates (a path) or one template; null: none
  * @param datasetMaxNewTokens LongBench's dataset2maxlen.json (a path); null: none
+ * @param allowDuplicateIds  accept input rows that share an id; false: each such row gets an error
  * @param backend            cpu, cuda or auto
  * @param batches            draft_batch_size, target_batch_size
  * @param partitions         partitions of each stage; 0: Spark's default parallelism
  * @param localGpus          GPUs a local-mode task picks from by partition id; 0: none
  */
 public record JobConfig(PrefillParams prefill, GenerationParams generation, PromptParams prompts, String promptTemplate,
-                        String datasetMaxNewTokens, String backend, BatchSizes batches, int partitions, int localGpus) {
+                        String datasetMaxNewTokens, boolean allowDuplicateIds, String backend, BatchSizes batches, int partitions, int localGpus) {
 
     public static final List<String> BACKENDS = List.of("cpu", "cuda", "auto");
 
@@ -79,6 +80,8 @@ public record JobConfig(PrefillParams prefill, GenerationParams generation, Prom
             String promptTemplate,
             @JsonProperty("dataset_max_new_tokens") @JsonPropertyDescription("a folder or file of LongBench's dataset2maxlen.json: per-dataset max_new_tokens")
             String datasetMaxNewTokens,
+            @JsonProperty("allow_duplicate_ids") @JsonPropertyDescription("accept input rows that share an id; false: each row whose id another row has gets an error")
+            Boolean allowDuplicateIds,
             @JsonProperty("backend") @JsonPropertyDescription("cpu, cuda, or auto (cuda where a GPU is usable, else cpu)")
             String backend,
             @JsonProperty("draft_batch_size") @JsonPropertyDescription("prompts per draft batch in stage 1")
@@ -97,14 +100,15 @@ public record JobConfig(PrefillParams prefill, GenerationParams generation, Prom
         PromptParams prompts = new PromptParams(orDefault(chatTemplate, false), orDefault(maxPromptTokens, 0),
                 orDefault(truncateMiddle, false));
         BatchSizes batches = new BatchSizes(orDefault(draftBatchSize, 4), orDefault(targetBatchSize, 4));
-        return new JobConfig(prefill, generation, prompts, promptTemplate, datasetMaxNewTokens, orDefault(backend, "auto"), batches,
+        return new JobConfig(prefill, generation, prompts, promptTemplate, datasetMaxNewTokens,
+                orDefault(allowDuplicateIds, false), orDefault(backend, "auto"), batches,
                 orDefault(partitions, 0), orDefault(localGpus, 1));
     }
 
     /** Every key at its default. */
     public static JobConfig defaults() {
         return fromKeys(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     /** The config as its YAML keys, every one resolved, in the file's order (what config.yaml holds). */
@@ -126,6 +130,7 @@ public record JobConfig(PrefillParams prefill, GenerationParams generation, Prom
         k.put("truncate_middle", prompts.truncateMiddle());
         k.put("prompt_template", promptTemplate);
         k.put("dataset_max_new_tokens", datasetMaxNewTokens);
+        k.put("allow_duplicate_ids", allowDuplicateIds);
         k.put("backend", backend);
         k.put("draft_batch_size", batches.draft());
         k.put("target_batch_size", batches.target());

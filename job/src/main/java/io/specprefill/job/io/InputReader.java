@@ -3,15 +3,25 @@ package io.specprefill.job.io;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -19,7 +29,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Reads the job's input as {@link Schemas#PROMPTS} rows: JSONL (LongBench's own rows, or
  * {@code id} + {@code prompt}), Parquet, or Arrow IPC; a file or a folder of such files. Every
- * input row becomes one output row: a row that cannot be used carries {@code read_error}.
+ * input row becomes one output row: a row that cannot be used carries {@code read_error}, and so
+ * does each row whose id another row has too, unless duplicates are allowed
+ * ({@link #markDuplicateIds}).
  */
 public final class InputReader {
     private InputReader() {
@@ -27,14 +39,43 @@ public final class InputReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The input's rows, duplicate ids marked as errors. */
     public static Dataset<Row> read(SparkSession spark, Path input, String format, PromptBuilder prompts) {
+        return read(spark, input, format, prompts, false);
+    }
+
+    /** The input's rows; with {@code allowDuplicateIds} false, rows that share an id get an error each. */
+    public static Dataset<Row> read(SparkSession spark, Path input, String format, PromptBuilder prompts,
+                                    boolean allowDuplicateIds) {
         String resolved = format.equals("auto") ? detectFormat(input) : format;
-        return switch (resolved) {
+        Dataset<Row> rows = switch (resolved) {
             case "jsonl" -> jsonl(spark, input, prompts);
             case "parquet" -> parquet(spark, input, prompts);
             case "arrow" -> arrow(spark, input, prompts);
             default -> throw new IllegalArgumentException("--input-format " + resolved + ": not one of jsonl, parquet, arrow");
         };
+        return allowDuplicateIds ? rows : markDuplicateIds(rows);
+    }
+
+    /**
+     * Gives every row whose id is not unique an error (unless it has one already), naming how many rows
+     * share the id and the first of them: two output rows with one id cannot be told apart, and a
+     * duplicated id usually means the input was concatenated twice. Only the ids are shuffled; the
+     * (few) duplicated ones are broadcast back to the rows.
+     */
+    public static Dataset<Row> markDuplicateIds(Dataset<Row> rows) {
+        Dataset<Row> shared = rows.groupBy("id").agg(count(lit(1)).as("_rows"), min(col(Schemas.ROW_INDEX)).as("_first"))
+                .where(col("_rows").gt(1));
+        Column error = concat(lit("input row "), col(Schemas.ROW_INDEX), lit(" (id "), col("id"),
+                lit("): id is not unique: "), col("_rows"), lit(" input rows have it (the first is input row "),
+                col("_first"), lit("); give each row its own id, or set allow_duplicate_ids: true"));
+        Column[] columns = Arrays.stream(Schemas.PROMPTS.fieldNames())
+                .map(name -> name.equals("read_error")
+                        ? when(col("read_error").isNull().and(col("_rows").isNotNull()), error)
+                        .otherwise(col("read_error")).as("read_error")
+                        : col(name))
+                .toArray(Column[]::new);
+        return rows.join(broadcast(shared), "id", "left_outer").select(columns);
     }
 
     /** The format from the extension of the file, or of the files in the folder. */

@@ -52,6 +52,12 @@ public final class PromptBuilder implements Serializable {
         Map<String, Integer> maxlen = config.datasetMaxNewTokens() == null ? Map.of()
                 : readJson(config.datasetMaxNewTokens(), "dataset_max_new_tokens", "dataset2maxlen.json",
                 new TypeReference<>() { });
+        maxlen.forEach((dataset, n) -> {
+            if (n == null || n < 1) {
+                throw new IllegalArgumentException("dataset_max_new_tokens=" + config.datasetMaxNewTokens() + ": dataset '"
+                        + dataset + "' has " + n + ", expected a whole number >= 1");
+            }
+        });
         return new PromptBuilder(templates, inline, maxlen);
     }
 
@@ -69,8 +75,8 @@ public final class PromptBuilder implements Serializable {
             dataset = f.has("dataset") ? f.text("dataset") : null;
             answers = f.has("answers") ? f.texts("answers") : List.of();
             allClasses = f.has("all_classes") ? f.texts("all_classes") : List.of();
-            length = f.has("length") ? f.integer("length") : -1;
-            maxNewTokens = f.has("max_new_tokens") ? f.integer("max_new_tokens")
+            length = f.has("length") ? atLeast(f, "length", 0) : -1;
+            maxNewTokens = f.has("max_new_tokens") ? atLeast(f, "max_new_tokens", 1)
                     : datasetMaxNewTokens.getOrDefault(dataset == null ? "" : dataset, -1);
             String prompt = prompt(f, dataset);
             String error = prompt.isEmpty() ? "empty prompt" : null;
@@ -81,6 +87,15 @@ public final class PromptBuilder implements Serializable {
             return new PromptRecord(name, null, dataset, answers, allClasses, length, maxNewTokens,
                     where(rowIndex, name) + e.getMessage());
         }
+    }
+
+    /** A whole-number field that must be at least {@code min}; out of range is the row's error, naming the field. */
+    private static int atLeast(InputFields f, String name, int min) {
+        int v = f.integer(name);
+        if (v < min) {
+            throw new IllegalArgumentException("field '" + name + "' is " + v + ", expected a whole number >= " + min);
+        }
+        return v;
     }
 
     /** The record of a line that is not a JSON object. */

@@ -34,7 +34,7 @@ public final class RowCodec {
         String error = s.error() != null ? s.error() : r.error();
         return row(Schemas.SCORED, rowIndex, r.id(), r.dataset(), Rows.seq(r.answers()), Rows.seq(r.allClasses()),
                 r.length(), r.maxNewTokens(), boxed(s.keptIds()), boxed(s.keptPositions()), s.promptTokens(), s.keptTokens(),
-                s.draftMs(), error);
+                s.draftMs(), s.draftBatch(), error);
     }
 
     /** The record stage 2 gets from a checkpointed row: its source has no prompt text. */
@@ -42,7 +42,7 @@ public final class RowCodec {
         PromptRecord source = new PromptRecord(row.getAs("id"), null, row.getAs("dataset"), strings(row, "answers"),
                 strings(row, "all_classes"), row.getAs("length"), row.getAs("max_new_tokens"), null);
         return new ScoredPrompt(source, unboxed(row, "kept_ids"), unboxed(row, "kept_positions"),
-                row.getAs("prompt_tokens"), row.getAs("draft_ms"), row.getAs("error"));
+                row.getAs("prompt_tokens"), row.getAs("draft_ms"), row.getAs("draft_batch"), row.getAs("error"));
     }
 
     /** A {@link Schemas#RESULTS} row. */
@@ -50,7 +50,8 @@ public final class RowCodec {
         PromptRecord r = g.source();
         String error = g.error() != null ? g.error() : r.error();
         return row(Schemas.RESULTS, rowIndex, r.id(), g.outputText(), boxed(g.outputIds()), g.promptTokens(),
-                g.keptTokens(), g.keepRatio(), g.draftMs(), g.prefillMs(), g.ttftMs(), g.decodeMs(), error,
+                g.keptTokens(), g.keepRatio(), g.draftMs(), g.prefillMs(), g.ttftMs(), g.decodeMs(), g.draftBatch(),
+                g.targetBatch(), error,
                 r.dataset(), Rows.seq(r.answers()), Rows.seq(r.allClasses()), r.length());
     }
 
@@ -58,7 +59,7 @@ public final class RowCodec {
     public static Row failedResultRow(Row scored) {
         return row(Schemas.RESULTS, scored.getAs(Schemas.ROW_INDEX), scored.getAs("id"), null, null,
                 scored.getAs("prompt_tokens"), scored.getAs("kept_tokens"), keepRatio(scored), scored.getAs("draft_ms"),
-                0.0, 0.0, 0.0, scored.getAs("error"), scored.getAs("dataset"), Rows.seq(strings(scored, "answers")),
+                0.0, 0.0, 0.0, scored.getAs("draft_batch"), 0, scored.getAs("error"), scored.getAs("dataset"), Rows.seq(strings(scored, "answers")),
                 Rows.seq(strings(scored, "all_classes")),
                 scored.getAs("length"));
     }

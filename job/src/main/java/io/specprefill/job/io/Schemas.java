@@ -47,6 +47,7 @@ public final class Schemas {
             field("prompt_tokens", IntegerType, false),
             field("kept_tokens", IntegerType, false),
             field("draft_ms", DoubleType, false),
+            field("draft_batch", IntegerType, false),
             field("error", StringType, true));
 
     /** Stage 2's rows: the output columns (docs/job.md, "Output"), then the passthrough fields scorers read. */
@@ -62,6 +63,8 @@ public final class Schemas {
             field("prefill_ms", DoubleType, false),
             field("ttft_ms", DoubleType, false),
             field("decode_ms", DoubleType, false),
+            field("draft_batch", IntegerType, false),
+            field("target_batch", IntegerType, false),
             field("error", StringType, true),
             field("dataset", StringType, true),
             field("answers", createArrayType(StringType, false), false),

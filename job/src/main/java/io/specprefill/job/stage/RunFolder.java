@@ -7,15 +7,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * A run's output folder: {@code stage1/} and {@code stage2/} (Parquet checkpoints), the
  * predictions, {@code config.yaml} and {@code summary.json}. A checkpoint counts as finished only
  * when its marker {@code _specprefill.json} exists (written after Spark's write returned); the
- * marker records the settings the checkpoint depends on, so {@code --resume} never reuses rows
- * made with other settings.
+ * marker records what the checkpoint depends on (the settings, and the {@link Fingerprint} of every
+ * input and model file it read), so {@code --resume} never reuses rows made from other data or with
+ * other settings.
  */
 public final class RunFolder {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -23,8 +27,11 @@ public final class RunFolder {
 
     private final Path root;
 
-    /** The marker's content: the checkpoint's row count and the settings it was made with. */
-    record Marker(long rows, Map<String, String> settings) {
+    /**
+     * The marker's content: the checkpoint's row count, the settings and file fingerprints it was made
+     * with, and the files' modification times (shown, not compared).
+     */
+    record Marker(long rows, Map<String, String> settings, Map<String, String> modified) {
     }
 
     public RunFolder(Path root) {
@@ -53,6 +60,7 @@ public final class RunFolder {
 
     /** Without --resume the folder must not hold an earlier run: its rows would be overwritten. */
     public void checkFresh() {
+        checkFolder();
         for (Path p : List.of(stage1(), stage2(), summaryFile())) {
             if (Files.exists(p)) {
                 throw new IllegalArgumentException("--output " + root + " already holds a run (" + root.relativize(p)
@@ -61,38 +69,74 @@ public final class RunFolder {
         }
     }
 
+    /** The output must be a folder, or not exist yet (it is created then). */
+    public void checkFolder() {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new IllegalArgumentException("--output " + root + " is a file; give a folder for the run's output"
+                    + " (it is created when missing)");
+        }
+    }
+
+    /** {@link #finished(Path, Map, Map)} without modification times to show. */
+    public boolean finished(Path stage, Map<String, String> settings) {
+        return finished(stage, settings, Map.of());
+    }
+
     /**
      * True when {@code stage} holds a finished checkpoint made with {@code settings}; false when it has
-     * none (or an unfinished one). Throws, naming the differing settings, when it was made with others.
+     * none (or an unfinished one). Throws, naming every entry that differs and how to start fresh, when
+     * it was made with others (another input file content, model file, or setting).
+     *
+     * @param modified this run's files' modification times, by entry, for the message
      */
-    public boolean finished(Path stage, Map<String, String> settings) {
+    public boolean finished(Path stage, Map<String, String> settings, Map<String, String> modified) {
         Path marker = stage.resolve(MARKER);
         if (!Files.isRegularFile(marker)) {
             return false;
         }
-        Map<String, String> made;
+        Marker made;
         try {
-            made = JSON.readValue(marker.toFile(), Marker.class).settings();
+            made = JSON.readValue(marker.toFile(), Marker.class);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the checkpoint marker " + marker, e);
+            throw new IllegalArgumentException("--resume: cannot read the checkpoint marker " + marker + ": "
+                    + e.getMessage() + "; " + startFresh(), e);
         }
+        Map<String, String> was = made.settings() == null ? Map.of() : made.settings();
+        Map<String, String> wasModified = made.modified() == null ? Map.of() : made.modified();
+        Set<String> keys = new LinkedHashSet<>(settings.keySet());
+        keys.addAll(was.keySet());
         List<String> differences = new ArrayList<>();
-        for (String key : settings.keySet()) {
-            if (!String.valueOf(settings.get(key)).equals(String.valueOf(made.get(key)))) {
-                differences.add(key + ": checkpoint " + made.get(key) + ", this run " + settings.get(key));
+        for (String key : keys) {
+            if (!Objects.equals(settings.get(key), was.get(key))) {
+                differences.add(key + ": checkpoint " + describe(was.get(key), wasModified.get(key)) + ", this run "
+                        + describe(settings.get(key), modified.get(key)));
             }
         }
         if (!differences.isEmpty()) {
-            throw new IllegalArgumentException("--resume: " + stage + " was made with other settings ("
-                    + String.join("; ", differences) + "): drop --resume and use another --output");
+            throw new IllegalArgumentException("--resume: " + stage + " was made from other inputs or settings ("
+                    + String.join("; ", differences) + "); " + startFresh());
         }
         return true;
     }
 
-    /** Marks {@code stage} finished (after its Parquet write returned). */
+    private String startFresh() {
+        return "to start fresh, delete " + root + " or choose another --output, and run without --resume";
+    }
+
+    private static String describe(String value, String modified) {
+        if (value == null) return "none";
+        return modified == null ? value : value + " (modified " + modified + ")";
+    }
+
+    /** {@link #markFinished(Path, Map, Map, long)} without modification times. */
     public void markFinished(Path stage, Map<String, String> settings, long rows) {
+        markFinished(stage, settings, Map.of(), rows);
+    }
+
+    /** Marks {@code stage} finished (after its Parquet write returned). */
+    public void markFinished(Path stage, Map<String, String> settings, Map<String, String> modified, long rows) {
         try {
-            JSON.writeValue(stage.resolve(MARKER).toFile(), new Marker(rows, settings));
+            JSON.writeValue(stage.resolve(MARKER).toFile(), new Marker(rows, settings, modified));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the checkpoint marker in " + stage, e);
         }

@@ -12,15 +12,21 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 
 /**
- * The run summary (summary.json and the table on stdout): row and token totals, the mean keep
- * ratio, percentiles of the per-row timings over the rows without error, and per dataset the rows,
+ * The run summary (summary.json and the table on stdout): row and token totals, the keep ratio,
+ * percentiles of the per-row timings over the rows without error, and per dataset the rows,
  * errors and, where rows have answers, RULER's string-match accuracy plus whatever the
- * {@link DatasetScorer}s add (LongBench's official scores).
+ * {@link DatasetScorer}s add (LongBench's official scores). A value that no row gives (a mean over
+ * no rows) is NaN here and null in summary.json.
  *
- * @param run the stage timings and what was resumed; null until the job sets it
+ * @param keepRatio     the effective keep ratio: kept tokens / prompt tokens over the rows without
+ *                      error; above keep p on short prompts (the first token and the last keep_tail
+ *                      are always kept, and chunks whole)
+ * @param meanKeepRatio the mean of the rows' K/N over the rows without error
+ * @param run           the stage timings and what was resumed; null until the job sets it
  */
 public record RunSummary(long rows, long errors, @JsonProperty("prompt_tokens") long promptTokens,
                          @JsonProperty("kept_tokens") long keptTokens, @JsonProperty("output_tokens") long outputTokens,
+                         @JsonProperty("keep_ratio") double keepRatio,
                          @JsonProperty("mean_keep_ratio") double meanKeepRatio, @JsonProperty("ttft_ms") Stats ttftMs,
                          @JsonProperty("prefill_ms") Stats prefillMs, @JsonProperty("draft_ms") Stats draftMs,
                          @JsonProperty("decode_ms") Stats decodeMs, Map<String, DatasetSummary> datasets,
@@ -39,19 +45,33 @@ public record RunSummary(long rows, long errors, @JsonProperty("prompt_tokens") 
     }
 
     /**
-     * @param stage1        "scored", or "resumed" when the stage-1 checkpoint was reused
-     * @param rowsScored    rows that went through the draft in this run
-     * @param stage1Seconds wall time of stage 1 (0 when resumed)
+     * @param input         the --input path
+     * @param stage1        what stage 1 did: {@value #SCORED} (the draft scored the prompts),
+     *                      {@value #NO_DRAFT} (prompts tokenized, every token kept: keep 1 or --draft none),
+     *                      or {@value #RESUMED} (its checkpoint was reused)
+     * @param stage2        {@value #GENERATED}, or {@value #RESUMED}
+     * @param rowsScored    rows the draft scored in this run (0 without a draft, or when resumed)
+     * @param rowsTokenized rows stage 1 tokenized in this run (rows with a reader error bypass it)
+     * @param stage1Seconds wall time of stage 1 (about 0 when resumed)
      * @param stage2Seconds wall time of stage 2
+     * @param keep          the configured keep fraction p (1 without a draft)
+     * @param chunkSize     C, for the keep-ratio note
+     * @param keepTail      tokens kept at each prompt's end, for the keep-ratio note
      */
-    public record RunInfo(String label, String output, @JsonProperty("output_format") String outputFormat,
-                          String stage1, @JsonProperty("rows_scored") long rowsScored,
-                          @JsonProperty("stage1_s") double stage1Seconds, @JsonProperty("stage2_s") double stage2Seconds) {
+    public record RunInfo(String label, String input, String output, @JsonProperty("output_format") String outputFormat,
+                          String stage1, String stage2, @JsonProperty("rows_scored") long rowsScored,
+                          @JsonProperty("rows_tokenized") long rowsTokenized,
+                          @JsonProperty("stage1_s") double stage1Seconds, @JsonProperty("stage2_s") double stage2Seconds,
+                          double keep, @JsonProperty("chunk_size") int chunkSize, @JsonProperty("keep_tail") int keepTail) {
+        public static final String SCORED = "scored";
+        public static final String NO_DRAFT = "no draft";
+        public static final String RESUMED = "resumed";
+        public static final String GENERATED = "generated";
     }
 
     public RunSummary withRun(RunInfo info) {
-        return new RunSummary(rows, errors, promptTokens, keptTokens, outputTokens, meanKeepRatio, ttftMs, prefillMs,
-                draftMs, decodeMs, datasets, errorExamples, info);
+        return new RunSummary(rows, errors, promptTokens, keptTokens, outputTokens, keepRatio, meanKeepRatio, ttftMs,
+                prefillMs, draftMs, decodeMs, datasets, errorExamples, info);
     }
 
     /** Summarizes {@code Schemas.RESULTS} (or {@code OUTPUT}) rows with the scorers on the classpath. */
@@ -78,7 +98,8 @@ public record RunSummary(long rows, long errors, @JsonProperty("prompt_tokens") 
         Map<String, DatasetSummary> datasets = new TreeMap<>();
         byDataset.forEach((name, acc) -> datasets.put(name, acc.datasetSummary(name, scorers)));
         return new RunSummary(all.rows, all.errors, all.promptTokens, all.keptTokens, all.outputTokens,
-                all.meanKeepRatio(), Stats.of(all.ttft.toArray()), Stats.of(all.prefill.toArray()),
+                all.promptTokens == 0 ? Double.NaN : (double) all.keptTokens / all.promptTokens, all.meanKeepRatio(),
+                Stats.of(all.ttft.toArray()), Stats.of(all.prefill.toArray()),
                 Stats.of(all.draft.toArray()), Stats.of(all.decode.toArray()), datasets, errorExamples, null);
     }
 

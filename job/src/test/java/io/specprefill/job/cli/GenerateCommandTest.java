@@ -68,11 +68,17 @@ class GenerateCommandTest {
         err.reset();
         assertEquals(2, run("--model", TINY.toString(), "--prompt", "x", "--top-p", "0"));
         assertTrue(err.toString().contains("--top-p 0.0 must be in (0, 1]"), err.toString());
+    }
+
+    @Test
+    void aBadModelOrPromptIsAUserErrorWithStatusTwoAsInRun() throws Exception {
+        assertEquals(2, run("--model", TINY.toString(), "--prompt-ids", "1,99999"));
+        assertTrue(err.toString().startsWith("specprefill generate: prompt id 99999 (item 1)"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), "one line, no stack trace: " + err);
         err.reset();
-        assertEquals(1, run("--model", TINY.toString(), "--prompt-ids", "1,99999"));
-        assertTrue(err.toString().contains("prompt id 99999 (item 1)"), err.toString());
-        err.reset();
-        assertEquals(1, run("--model", TINY.resolveSibling("no-such-model").toString(), "--prompt", "x"));
-        assertTrue(err.toString().contains("no-such-model"), err.toString());
+        assertEquals(2, run("--model", TINY.resolveSibling("no-such-model").toString(), "--prompt", "x"));
+        assertTrue(err.toString().startsWith("specprefill generate: ") && err.toString().contains("no-such-model"),
+                err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), "one line, no stack trace: " + err);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.specprefill.job.SparkTests;
 import io.specprefill.job.config.ConfigLoader;
+import io.specprefill.job.eval.SharedData;
 import io.specprefill.udf.task.PromptRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,6 +97,28 @@ class InputReaderTest {
     }
 
     @Test
+    void rowsThatShareAnIdGetAnErrorEachUnlessAllowed() throws Exception {
+        Path in = Files.writeString(tmp.resolve("dup.jsonl"), String.join("\n",
+                "{\"id\": \"a\", \"prompt\": \"one\"}",
+                "{\"id\": \"b\", \"prompt\": \"two\"}",
+                "{\"id\": \"a\", \"prompt\": \"three\"}",
+                "{\"id\": \"c\", \"prompt\": \"\"}",
+                "{\"id\": \"c\", \"prompt\": \"five\"}") + "\n");
+        List<PromptRecord> rows = records(InputReader.read(spark, in, "jsonl", PLAIN));
+        assertEquals(5, rows.size(), "every row comes out");
+        assertEquals("input row 0 (id a): id is not unique: 2 input rows have it (the first is input row 0); give each"
+                + " row its own id, or set allow_duplicate_ids: true", rows.get(0).error());
+        assertNull(rows.get(1).error());
+        assertTrue(rows.get(2).error().startsWith("input row 2 (id a): id is not unique: 2 input rows"), rows.get(2).error());
+        assertEquals("input row 3 (id c): empty prompt", rows.get(3).error(), "a row's own error comes first");
+        assertTrue(rows.get(4).error().startsWith("input row 4 (id c): id is not unique"), rows.get(4).error());
+
+        List<PromptRecord> allowed = records(InputReader.read(spark, in, "jsonl", PLAIN, true));
+        assertNull(allowed.get(0).error());
+        assertNull(allowed.get(2).error());
+    }
+
+    @Test
     void unknownExtensionsAskForTheFormat() throws Exception {
         Path in = Files.writeString(tmp.resolve("in.txt"), "x");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> InputReader.detectFormat(in));
@@ -104,8 +127,9 @@ class InputReaderTest {
 
     @Test
     void realLongBenchRowsAllBecomePrompts() {
-        Path data = Path.of("/work/shared/data/longbench");
-        Assumptions.assumeTrue(Files.isDirectory(data), "skipped: needs ../shared/data/longbench");
+        java.util.Optional<Path> found = SharedData.resolve("longbench/config");
+        Assumptions.assumeTrue(found.isPresent(), SharedData.missing("longbench/config"));
+        Path data = found.get().getParent();
         PromptBuilder b = PromptBuilder.fromConfig(ConfigLoader.parse("", "c",
                 List.of("prompt_template=" + data.resolve("config"), "dataset_max_new_tokens=" + data.resolve("config"))));
         List<PromptRecord> rows = records(InputReader.read(spark, data.resolve("longbench_en_longctx_shortans.jsonl"),

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.specprefill.job.config.ConfigLoader;
 import io.specprefill.job.config.JobConfig;
+import io.specprefill.job.eval.SharedData;
 import io.specprefill.udf.task.PromptRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,23 @@ class PromptBuilderTest {
     }
 
     @Test
+    void outOfRangeRowFieldsAreErrorsNamingTheField() throws Exception {
+        assertEquals("input row 0 (id a): field 'max_new_tokens' is -5, expected a whole number >= 1",
+                build(plain, "{\"id\": \"a\", \"prompt\": \"p\", \"max_new_tokens\": -5}", 0).error());
+        assertEquals("input row 1 (id b): field 'max_new_tokens' is 0, expected a whole number >= 1",
+                build(plain, "{\"id\": \"b\", \"prompt\": \"p\", \"max_new_tokens\": 0}", 1).error());
+        assertEquals("input row 2 (id c): field 'max_new_tokens' is 'abc', expected a whole number",
+                build(plain, "{\"id\": \"c\", \"prompt\": \"p\", \"max_new_tokens\": \"abc\"}", 2).error());
+        assertEquals("input row 3 (id d): field 'length' is -2, expected a whole number >= 0",
+                build(plain, "{\"id\": \"d\", \"prompt\": \"p\", \"length\": -2}", 3).error());
+        assertEquals(1, build(plain, "{\"id\": \"e\", \"prompt\": \"p\", \"max_new_tokens\": \"1\"}", 4).maxNewTokens());
+        Files.writeString(tmp.resolve("dataset2maxlen.json"), "{\"qa\": 32, \"sum\": 0}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PromptBuilder.fromConfig(
+                ConfigLoader.parse("", "c", List.of("dataset_max_new_tokens=" + tmp))));
+        assertEquals("dataset_max_new_tokens=" + tmp + ": dataset 'sum' has 0, expected a whole number >= 1", e.getMessage());
+    }
+
+    @Test
     void badTemplatesFailOnTheDriverNamingTheKey() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PromptBuilder.fromConfig(
                 ConfigLoader.parse("prompt_template: '{context'", "c", List.of())));
@@ -88,9 +106,9 @@ class PromptBuilderTest {
 
     @Test
     void longBenchOfficialTemplatesFormatRealRows() throws Exception {
-        Path config = Path.of("/work/shared/data/longbench/config");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(config),
-                "skipped: needs ../shared/data/longbench (LongBench's dataset2prompt.json)");
+        java.util.Optional<Path> found = SharedData.resolve("longbench/config");
+        org.junit.jupiter.api.Assumptions.assumeTrue(found.isPresent(), SharedData.missing("longbench/config"));
+        Path config = found.get();
         PromptBuilder b = PromptBuilder.fromConfig(ConfigLoader.parse("", "c", List.of("prompt_template=" + config)));
         String line = Files.readAllLines(config.getParent().resolve("longbench_en_longctx_shortans.jsonl")).get(0);
         PromptRecord r = build(b, line, 0);

@@ -1,6 +1,7 @@
 package io.specprefill.job.summary;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,11 +72,54 @@ class RunSummaryTest {
     @Test
     void jsonRoundTrips() {
         List<Row> rows = List.of(row(0, "d", List.of("1"), "1", 10, 5, 3.0, null));
-        RunSummary s = RunSummary.of(rows.iterator(), List.of())
-                .withRun(new RunSummary.RunInfo("keep 0.5", "/out", "jsonl", "scored", 1, 1.5, 2.5));
+        RunSummary s = RunSummary.of(rows.iterator(), List.of()).withRun(info(RunSummary.RunInfo.SCORED, 0.5));
         Path file = tmp.resolve("summary.json");
         SummaryTable.writeJson(s, file);
         assertEquals(s, SummaryTable.readJson(file));
+    }
+
+    @Test
+    void anEmptyInputSaysSoAndWritesNoNaN() {
+        RunSummary s = RunSummary.of(java.util.Collections.emptyIterator(), List.of())
+                .withRun(info(RunSummary.RunInfo.SCORED, 0.5));
+        String json = SummaryTable.json(s);
+        assertFalse(json.contains("NaN"), json);
+        assertTrue(json.contains("\"keep_ratio\" : null") && json.contains("\"p50\" : null"), json);
+        String table = SummaryTable.format(s);
+        assertFalse(table.contains("NaN"), table);
+        assertTrue(table.contains("0 rows read from /in.jsonl"), table);
+        Path file = tmp.resolve("summary.json");
+        SummaryTable.writeJson(s, file);
+        assertEquals(s, SummaryTable.readJson(file), "null reads back as NaN");
+
+        RunSummary failed = RunSummary.of(List.of(row(0, "d", List.of(), null, 10, 0, 0.0, "too long")).iterator(),
+                List.of());
+        assertFalse(SummaryTable.json(failed).contains("NaN"));
+        assertFalse(SummaryTable.format(failed).contains("NaN"), SummaryTable.format(failed));
+    }
+
+    @Test
+    void theTableSaysWhatStageOneDidAndWhyTheKeepRatioIsAboveP() {
+        List<Row> rows = List.of(row(0, "d", List.of(), "x", 100, 50, 3.0, null), row(1, "d", List.of(), "y", 300, 50, 3.0, null));
+        RunSummary s = RunSummary.of(rows.iterator(), List.of());
+        assertEquals(100.0 / 400, s.keepRatio(), 1e-12, "kept tokens over prompt tokens");
+        assertEquals((0.5 + 50.0 / 300) / 2, s.meanKeepRatio(), 1e-12);
+        String scored = SummaryTable.format(s.withRun(info(RunSummary.RunInfo.SCORED, 0.1)));
+        assertTrue(scored.contains("stage 1 (draft scoring): 2 rows scored"), scored);
+        assertTrue(scored.contains("keep ratio 0.250") && scored.contains("note: keep ratio 0.250 > keep 0.1"), scored);
+        String noDraft = SummaryTable.format(s.withRun(info(RunSummary.RunInfo.NO_DRAFT, 1.0)));
+        assertFalse(noDraft.contains("draft scoring") || noDraft.contains("scored"), noDraft);
+        assertTrue(noDraft.contains("stage 1 (no draft: keep 1.0 keeps every token): 2 rows tokenized"), noDraft);
+        String resumed = SummaryTable.format(s.withRun(info(RunSummary.RunInfo.RESUMED, 0.5)));
+        assertTrue(resumed.contains("stage 1: resumed from its checkpoint"), resumed);
+        assertFalse(resumed.contains("note:"), "0.25 <= 0.5");
+    }
+
+    private static RunSummary.RunInfo info(String stage1, double keep) {
+        boolean scored = stage1.equals(RunSummary.RunInfo.SCORED);
+        return new RunSummary.RunInfo("keep " + keep, "/in.jsonl", "/out", "jsonl", stage1,
+                RunSummary.RunInfo.GENERATED, scored ? 2 : 0, stage1.equals(RunSummary.RunInfo.RESUMED) ? 0 : 2, 1.5,
+                2.5, keep, 32, 32);
     }
 
     private static Row row(long index, String dataset, List<String> answers, String text, int n, int k, double ttft,

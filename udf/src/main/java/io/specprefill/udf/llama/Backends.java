@@ -14,6 +14,8 @@ public final class Backends {
     public static final String CPU = "cpu";
     public static final String CUDA = "cuda";
     public static final String AUTO = "auto";
+    /** The start of {@link Choice#why} when "auto" found no usable GPU and chose the CPU. */
+    public static final String AUTO_FALLBACK = "auto: cuda not usable";
 
     private Backends() {
     }
@@ -26,6 +28,14 @@ public final class Backends {
         /** "cpu" or "cuda:0": the cache key and the log name. */
         public String key() {
             return device < 0 ? name : name + ":" + device;
+        }
+
+        /**
+         * {@link #why} without the provider's reason for an "auto" fall back to the CPU (a long line
+         * about driver libraries): for lines repeated per task, when the reason was logged once.
+         */
+        public String brief() {
+            return why.startsWith(AUTO_FALLBACK + " (") ? AUTO_FALLBACK : why;
         }
 
         /** A new backend instance (callers cache it; see ModelCache). */
@@ -49,7 +59,7 @@ public final class Backends {
                 return new Choice(CUDA, device, "auto: cuda provider available", cuda);
             }
             String reason = cuda == null ? "no cuda provider on the class path" : cuda.unavailableReason();
-            return new Choice(CPU, -1, "auto: cuda not usable (" + reason + ")", null);
+            return new Choice(CPU, -1, AUTO_FALLBACK + " (" + reason + ")", null);
         }
         BackendProvider p = find(req);
         if (p == null && req.equals(CUDA)) {

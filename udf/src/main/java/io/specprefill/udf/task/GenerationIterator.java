@@ -54,13 +54,14 @@ public final class GenerationIterator
     String open() {
         Path targetDir = Path.of(settings.targetDir());
         Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
+        ModelCache.noteBackend(choice);
         tokenizer = ModelCache.tokenizer(targetDir);
         device = ModelCache.backend(choice);
         LlamaModel target = ModelCache.model(targetDir, choice);
         synchronized (device) { // allocates this task's buffers on the shared backend
             generator = new Generator(target);
         }
-        return "backend " + choice.key() + " (" + choice.why() + "), target " + settings.targetDir()
+        return "backend " + choice.key() + " (" + choice.brief() + "), target " + settings.targetDir()
                 + ", max_new_tokens " + params.maxNewTokens() + (params.temperature() == 0 ? ", greedy"
                 : ", temperature " + params.temperature() + ", top_p " + params.topP());
     }
@@ -88,7 +89,7 @@ public final class GenerationIterator
             gens = generator.generate(requests);
         }
         List<GenerationResult> out = new ArrayList<>(batch.size());
-        for (int j = 0; j < batch.size(); j++) out.add(result(batch.get(j).row(), gens.get(j)));
+        for (int j = 0; j < batch.size(); j++) out.add(result(batch.get(j).row(), gens.get(j), batch.size()));
         return out;
     }
 
@@ -116,12 +117,13 @@ public final class GenerationIterator
                 params.sampler(row.source().id()), stop);
     }
 
-    private GenerationResult result(ScoredPrompt row, Generation g) {
+    /** @param batchSize prompts in the target batch (prefill and ttft are the batch's) */
+    private GenerationResult result(ScoredPrompt row, Generation g, int batchSize) {
         String text = cutAtStop(tokenizer.decode(g.ids(), true));
         int n = row.promptTokens();
         int k = row.keptTokens();
         return new GenerationResult(row.source(), text, g.ids(), n, k, n > 0 ? (double) k / n : 0, row.draftMs(),
-                g.prefillMs(), row.draftMs() + g.ttftMs(), g.decodeMs(), null);
+                g.prefillMs(), row.draftMs() + g.ttftMs(), g.decodeMs(), row.draftBatch(), batchSize, null);
     }
 
     /** The text before the earliest stop string, or all of it. */
@@ -138,6 +140,6 @@ public final class GenerationIterator
         int n = row.promptTokens();
         int k = row.keptTokens();
         return new GenerationResult(row.source(), null, null, n, k, n > 0 ? (double) k / n : 0, row.draftMs(), 0, 0, 0,
-                error);
+                row.draftBatch(), 0, error);
     }
 }

@@ -24,6 +24,8 @@ public final class ModelCache {
     private static final ConcurrentHashMap<String, Once<Backend>> BACKENDS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, Once<LlamaModel>> MODELS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, Once<Tokenizer>> TOKENIZERS = new ConcurrentHashMap<>();
+    /** The backend choices ({@code key: why}) this JVM has logged. */
+    private static final java.util.Set<String> NOTED = ConcurrentHashMap.newKeySet();
 
     private ModelCache() {
     }
@@ -36,6 +38,19 @@ public final class ModelCache {
      */
     public static Backend backend(Backends.Choice choice) {
         return get(BACKENDS, choice.key(), choice::create);
+    }
+
+    /**
+     * Logs why this backend was chosen, with the full reason (for "auto" without a GPU, a long line
+     * about the CUDA driver), once per JVM: every task of an executor makes the same choice, and
+     * their start lines carry only {@link Backends.Choice#brief()}. Returns true when it logged.
+     */
+    public static boolean noteBackend(Backends.Choice choice) {
+        boolean first = NOTED.add(choice.key() + ": " + choice.why());
+        if (first) {
+            LOG.log(Level.INFO, "backend " + choice.key() + " for this JVM's tasks: " + choice.why());
+        }
+        return first;
     }
 
     /** The model in {@code dir} uploaded to the choice's backend, loaded on first use. */

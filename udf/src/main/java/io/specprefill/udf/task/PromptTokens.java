@@ -13,10 +13,17 @@ import io.specprefill.udf.tokenizer.Tokenizer;
  */
 final class PromptTokens {
 
-    /** ids (null on error), and the error (null when fine); truncatedFrom is N before truncation, else -1. */
-    record Result(int[] ids, int truncatedFrom, String error) {
+    /**
+     * ids (null on error), and the error (null when fine); truncatedFrom is N before truncation, else -1;
+     * tokens is N, also for an error once the prompt was tokenized (an over-long prompt), else 0.
+     */
+    record Result(int[] ids, int truncatedFrom, String error, int tokens) {
+        Result(int[] ids, int truncatedFrom) {
+            this(ids, truncatedFrom, null, ids.length);
+        }
+
         static Result error(String message) {
-            return new Result(null, -1, message);
+            return new Result(null, -1, message, 0);
         }
     }
 
@@ -45,11 +52,11 @@ final class PromptTokens {
         } catch (RuntimeException e) {
             return Result.error("tokenization failed: " + e);
         }
-        if (ids.length <= limit) return new Result(ids, -1, null);
+        if (ids.length <= limit) return new Result(ids, -1);
         if (!truncateMiddle) {
-            return Result.error("prompt has " + ids.length + " tokens, more than the limit " + limit
-                    + " (set truncate_middle to keep its first and last halves)");
+            return new Result(null, -1, "prompt has " + ids.length + " tokens, more than the limit " + limit
+                    + " (set truncate_middle to keep its first and last halves)", ids.length);
         }
-        return new Result(Truncation.middle(ids, limit), ids.length, null);
+        return new Result(Truncation.middle(ids, limit), ids.length);
     }
 }

@@ -21,7 +21,8 @@ import java.util.List;
  * model is loaded.
  *
  * <p>draftMs of a row is the wall time of the draft batch it was scored in (the time it waited for
- * its scores), as the target's prefill time is that of its batch.
+ * its scores), as the target's prefill time is that of its batch; draftBatch says how many prompts
+ * shared it.
  */
 public final class ScoringIterator extends BatchingIterator<PromptRecord, ScoringIterator.Prompt, ScoredPrompt> {
     /** A row and its ids (or the error that replaces them). */
@@ -55,26 +56,32 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
                 settings.prompts().truncateMiddle());
         if (settings.speculationOff()) return "no draft scoring (speculation off): every token kept";
         Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
+        ModelCache.noteBackend(choice);
         device = ModelCache.backend(choice);
         LlamaModel draft = ModelCache.model(Path.of(settings.draftDir()), choice);
         PrefillParams p = settings.prefill();
         synchronized (device) { // allocates this task's buffers on the shared backend
             scorer = new SpeculativePrefill(draft, p);
         }
-        return "backend " + choice.key() + " (" + choice.why() + "), draft " + settings.draftDir() + ", keep " + p.keep()
+        return "backend " + choice.key() + " (" + choice.brief() + "), draft " + settings.draftDir() + ", keep " + p.keep()
                 + ", lookahead " + p.lookahead() + ", chunk " + p.chunkSize() + ", pool " + p.poolKernel()
                 + ", keep_tail " + p.keepTail();
     }
 
     @Override
     Prompt prepare(PromptRecord row) {
+        if (row.error() == null && row.maxNewTokens() > target.maxPositions() - 2) {
+            return new Prompt(row, PromptTokens.Result.error("field 'max_new_tokens' is " + row.maxNewTokens()
+                    + ", more than the target's max_position_embeddings=" + target.maxPositions()
+                    + " allows with a prompt (at most " + (target.maxPositions() - 2) + ")"));
+        }
         return new Prompt(row, prompts.prepare(row, limit(row)));
     }
 
     @Override
     ScoredPrompt done(Prompt p) {
         PromptTokens.Result r = p.tokens();
-        if (r.error() != null) return new ScoredPrompt(p.row(), null, null, 0, 0, r.error());
+        if (r.error() != null) return new ScoredPrompt(p.row(), null, null, r.tokens(), 0, r.error());
         if (settings.speculationOff()) {
             return new ScoredPrompt(p.row(), r.ids(), iota(r.ids().length), r.ids().length, 0, null);
         }
@@ -94,7 +101,8 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         List<ScoredPrompt> out = new ArrayList<>(batch.size());
         for (int j = 0; j < batch.size(); j++) {
             int[] k = kept.get(j);
-            out.add(new ScoredPrompt(batch.get(j).row(), Selection.gather(ids.get(j), k), k, ids.get(j).length, ms, null));
+            out.add(new ScoredPrompt(batch.get(j).row(), Selection.gather(ids.get(j), k), k, ids.get(j).length, ms,
+                    batch.size(), null));
         }
         return out;
     }

@@ -26,6 +26,8 @@ class BackendsTest {
         assertEquals("cpu", c.name());
         assertEquals("auto: cuda not usable (no cuda provider on the class path)", c.why());
         assertEquals("cpu", Backends.choose(null, -1).name());
+        assertEquals("auto: cuda not usable", c.brief(), "the reason is logged once per JVM, not in every start line");
+        assertEquals("requested", Backends.choose("cpu", -1).brief());
     }
 
     @Test

@@ -89,6 +89,12 @@ class TasksTest {
         assertEquals("empty prompt", out.get(3).error());
         assertEquals("prompt has 300 tokens, more than the limit 280 (set truncate_middle to keep its first and last"
                 + " halves)", out.get(4).error());
+        assertEquals(300, out.get(4).promptTokens(), "an error row reports N once the prompt was tokenized");
+        assertEquals(0, out.get(3).promptTokens(), "not tokenized");
+        PromptRecord huge = new PromptRecord("huge", "hi", null, null, null, -1, 1_000_000, null);
+        String error = stage1(t.build(), List.of(huge)).get(0).error();
+        assertTrue(error.startsWith("field 'max_new_tokens' is 1000000, more than the target's max_position_embeddings="),
+                error);
         for (int i : new int[]{0, 5, 6}) {
             GenerationResult r = out.get(i);
             assertNull(r.error(), r.source().id());
@@ -107,6 +113,27 @@ class TasksTest {
         assertEquals(250, out.get(0).promptTokens());
         // the errors stay errors in stage 2, with no output
         for (int i = 1; i <= 4; i++) assertNull(out.get(i).outputIds());
+    }
+
+    @Test
+    void rowsOfABatchShareItsTimesAndSayItsSize() {
+        TestSettings t = new TestSettings(); // draft batches of 2, target batches of 3
+        List<PromptRecord> rows = List.of(row("r0", prefix(120)), row("r1", prefix(90)), row("r2", prefix(60)),
+                row("r3", prefix(70)), row("r4", prefix(80)));
+        List<ScoredPrompt> scored = stage1(t.build(), rows);
+        assertEquals(List.of(2, 2, 2, 2, 1), scored.stream().map(ScoredPrompt::draftBatch).toList());
+        assertEquals(scored.get(0).draftMs(), scored.get(1).draftMs(), "one draft batch, one time");
+        assertEquals(scored.get(2).draftMs(), scored.get(3).draftMs());
+        List<GenerationResult> out = stage2(t.build(), scored);
+        assertEquals(List.of(3, 3, 3, 2, 2), out.stream().map(GenerationResult::targetBatch).toList());
+        assertEquals(List.of(2, 2, 2, 2, 1), out.stream().map(GenerationResult::draftBatch).toList());
+        assertEquals(out.get(0).prefillMs(), out.get(2).prefillMs(), "one target batch, one prefill time");
+        assertEquals(out.get(3).prefillMs(), out.get(4).prefillMs());
+
+        t.keep = 1.0;
+        List<GenerationResult> noDraft = both(t.build(), rows.subList(0, 2));
+        assertEquals(List.of(0, 0), noDraft.stream().map(GenerationResult::draftBatch).toList(), "no draft batch");
+        assertEquals(List.of(2, 2), noDraft.stream().map(GenerationResult::targetBatch).toList());
     }
 
     @Test
