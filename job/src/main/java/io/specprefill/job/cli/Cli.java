@@ -26,6 +26,8 @@ public final class Cli {
         add(RulerGenerateCommand.COMMAND, "write RULER task rows as job input");
         add(SweepCommand.COMMAND, "the job at several keep rates (one Spark session): table and plots");
         add(EvalNiahCommand.COMMAND, "needle-in-a-haystack accuracy of a draft/target pair per keep rate (no Spark)");
+        add(MakeModelCommand.COMMAND, "a model directory of a real model's shape with random weights");
+        add(MakeBatchCommand.COMMAND, "a LongBench-shaped batch of long prompts, lengths spread over a token range");
     }
 
     private static void add(Command<?> command, String what) {
