@@ -34,9 +34,11 @@ public final class MakeModelCommand {
             "  --threads N           threads generating weights (default: all cores)",
             "  --force               overwrite the model files of a non-empty --out");
 
-    static final Command<ModelMaker.Options> COMMAND = new Command<>("make-model", USAGE, MakeModelCommand::parse,
-            (o, out, err) -> {
-                ModelMaker.Made m = ModelMaker.make(o, Cli.home(), err);
+    static final Command<ModelMaker.Plan> COMMAND = new Command<>("make-model", USAGE,
+            args -> ModelMaker.plan(parse(args), Cli.home()),
+            (plan, out, err) -> {
+                ModelMaker.Options o = plan.options();
+                ModelMaker.Made m = ModelMaker.make(plan, err);
                 out.printf(Locale.ROOT, "make-model: wrote %s (%s, %.2fB parameters, %.2f GB in %d shard%s) in %.1f s,"
                                 + " %.0f MB/s%n", m.dir(), o.shape(), m.parameters() / 1e9, m.bytes() / 1e9, m.shards(),
                         m.shards() == 1 ? "" : "s", m.seconds(), m.megabytesPerSecond());
@@ -84,9 +86,7 @@ public final class MakeModelCommand {
             }
         }
         if (shape == null || out == null) throw new UsageException("--shape and --out are required");
-        ModelMaker.Options o = new ModelMaker.Options(shape, out, dtype, seed, std, tokenizer, sets, maxShard, threads, force);
-        ModelMaker.configFor(o);   // an unknown shape fails here, before any file is touched
-        return o;
+        return new ModelMaker.Options(shape, out, dtype, seed, std, tokenizer, sets, maxShard, threads, force);
     }
 
     private static DType dtype(String v) {

@@ -7,6 +7,7 @@ import io.specprefill.udf.model.CheckpointWriter;
 import io.specprefill.udf.model.DType;
 import io.specprefill.udf.model.LlamaConfig;
 import io.specprefill.udf.model.Model;
+import io.specprefill.udf.model.ModelFormatException;
 import io.specprefill.udf.model.ModelLoader;
 import io.specprefill.udf.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -73,18 +74,64 @@ public final class ModelMaker {
         return config;
     }
 
-    public static Made make(Options o, Path home, PrintStream log) {
+    /**
+     * What make-model will write, checked before anything is written: the shape and its overrides
+     * parse as the loader parses config.json, the tokenizer fits the vocabulary, every tensor fits
+     * the loader's 2 GiB window, the output folder is usable. Problems are
+     * {@link IllegalArgumentException}s naming the flag.
+     *
+     * @param config    config.json's keys and values
+     * @param tokenizer the tokenizer.json to copy
+     */
+    public record Plan(Options options, Map<String, Object> config, LlamaConfig parsed, Path tokenizer,
+                       List<CheckpointWriter.Spec> tensors) {
+        public long bytes() {
+            return tensors.stream().mapToLong(CheckpointWriter.Spec::bytes).sum();
+        }
+
+        public long parameters() {
+            return tensors.stream().mapToLong(CheckpointWriter.Spec::numel).sum();
+        }
+    }
+
+    public static Plan plan(Options o, Path home) {
         ModelShapes.Shape shape = ModelShapes.get(o.shape());
         Map<String, Object> config = configFor(o);
-        LlamaConfig cfg = LlamaConfig.parse(JSON.valueToTree(config), o.out().resolve("config.json").toString());
+        LlamaConfig cfg;
+        try {
+            cfg = LlamaConfig.parse(JSON.valueToTree(config), "--shape " + o.shape() + (o.sets().isEmpty() ? "" : " with --set"));
+        } catch (ModelFormatException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
         Path tokenizerFile = tokenizerFile(o.tokenizer(), shape, home);
-        Tokenizer tok = Tokenizer.load(tokenizerFile);
+        Tokenizer tok;
+        try {
+            tok = Tokenizer.load(tokenizerFile);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--tokenizer " + tokenizerFile + ": " + e.getMessage(), e);
+        }
         if (tok.vocabSize() > cfg.vocabSize()) {
             throw new IllegalArgumentException(tokenizerFile + " has ids up to " + (tok.vocabSize() - 1)
                     + " but vocab_size=" + cfg.vocabSize() + " (--shape " + o.shape() + "); pass a matching --tokenizer"
                     + " or --set vocab_size=...");
         }
         List<CheckpointWriter.Spec> tensors = tensors(cfg, o.dtype());
+        checkOut(o.out(), o.force());
+        return new Plan(o, config, cfg, tokenizerFile, tensors);
+    }
+
+    /** Plans and writes (tests; the command plans while preparing, then calls {@link #make(Plan, PrintStream)}). */
+    public static Made make(Options o, Path home, PrintStream log) {
+        return make(plan(o, home), log);
+    }
+
+    public static Made make(Plan plan, PrintStream log) {
+        Options o = plan.options();
+        ModelShapes.Shape shape = ModelShapes.get(o.shape());
+        Map<String, Object> config = plan.config();
+        LlamaConfig cfg = plan.parsed();
+        Path tokenizerFile = plan.tokenizer();
+        List<CheckpointWriter.Spec> tensors = plan.tensors();
         prepareOut(o.out(), o.force());
 
         Timer timer = Timer.start();
@@ -152,18 +199,26 @@ public final class ModelMaker {
                 + shape.tokenizers().get(0) + " (looked for " + shape.tokenizers() + " under " + fetched + ")");
     }
 
-    private static void prepareOut(Path out, boolean force) {
-        try {
-            if (Files.exists(out) && !Files.isDirectory(out)) {
-                throw new IllegalArgumentException("--out " + out + " is a file, not a folder");
+    /** --out must be absent, an empty folder, or (with --force) a folder whose model files may go. */
+    private static void checkOut(Path out, boolean force) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a file, not a folder");
+        }
+        if (!Files.isDirectory(out) || force) return;
+        try (var entries = Files.list(out)) {
+            if (entries.findAny().isPresent()) {
+                throw new IllegalArgumentException("--out " + out + " is not empty (add --force to overwrite"
+                        + " the model files in it)");
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("--out " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void prepareOut(Path out, boolean force) {
+        checkOut(out, force);
+        try {
             if (Files.isDirectory(out)) {
-                try (var entries = Files.list(out)) {
-                    if (entries.findAny().isPresent() && !force) {
-                        throw new IllegalArgumentException("--out " + out + " is not empty (add --force to overwrite"
-                                + " the model files in it)");
-                    }
-                }
                 // A checkpoint of another run would be read instead of (or mixed with) this one.
                 try (var old = Files.list(out)) {
                     for (Path f : (Iterable<Path>) old::iterator) {

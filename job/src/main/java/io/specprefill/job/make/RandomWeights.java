@@ -53,28 +53,21 @@ final class RandomWeights implements CheckpointWriter.Source {
         for (long i = from; i < from + count; i++) put(t.dtype(), uniform(base, i), out);
     }
 
-    /** The hot path (BF16, what every shape uses): pairs of elements per draw, rounded in place. */
+    /**
+     * The hot path (BF16, what every shape uses): pairs of elements per draw, rounded and put
+     * straight into the (direct) buffer, so nothing of the chunk is held on the heap.
+     */
     private void fillBf16(long base, long from, int count, ByteBuffer out) {
-        short[] chunk = SCRATCH.get();
-        if (chunk.length < count) {
-            chunk = new short[count];
-            SCRATCH.set(chunk);
-        }
         long i = from;
         long end = from + count;
-        int k = 0;
-        if ((i & 1) == 1) chunk[k++] = DType.floatToBf16(uniform(base, i++));   // odd start: a pair's second half
+        if ((i & 1) == 1) out.putShort(DType.floatToBf16(uniform(base, i++)));   // odd start: a pair's second half
         for (; i + 1 < end; i += 2) {
             long h = mix(base + (i >>> 1) * GOLDEN);
-            chunk[k++] = DType.floatToBf16(toValue((int) (h >>> 40)));
-            chunk[k++] = DType.floatToBf16(toValue((int) (h >>> 16) & 0xFFFFFF));
+            out.putShort(DType.floatToBf16(toValue((int) (h >>> 40))));
+            out.putShort(DType.floatToBf16(toValue((int) (h >>> 16) & 0xFFFFFF)));
         }
-        if (i < end) chunk[k++] = DType.floatToBf16(uniform(base, i));
-        out.asShortBuffer().put(chunk, 0, k);
-        out.position(out.position() + 2 * k);
+        if (i < end) out.putShort(DType.floatToBf16(uniform(base, i)));
     }
-
-    private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
 
     /** Element i alone: the half of pair i/2 that is its own. */
     float uniform(long base, long i) {

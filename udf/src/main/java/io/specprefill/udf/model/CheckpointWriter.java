@@ -121,6 +121,13 @@ public final class CheckpointWriter {
      */
     public static Written write(Path dir, List<Spec> tensors, Source source, long maxShardBytes, int threads,
                                 LongConsumer progress) {
+        return write(dir, tensors, source, maxShardBytes, threads, progress, CHUNK_BYTES);
+    }
+
+    /** As above with chunks of {@code chunkBytes} (a multiple of 4; tests use tiny ones to cut tensors often). */
+    static Written write(Path dir, List<Spec> tensors, Source source, long maxShardBytes, int threads,
+                         LongConsumer progress, int chunkBytes) {
+        if (chunkBytes <= 0 || chunkBytes % 4 != 0) throw new IllegalArgumentException("chunk of " + chunkBytes + " bytes");
         List<Shard> shards = plan(tensors, maxShardBytes);
         List<Path> files = new ArrayList<>();
         AtomicLong written = new AtomicLong();
@@ -130,12 +137,12 @@ public final class CheckpointWriter {
             return t;
         });
         ThreadLocal<ByteBuffer> buffers = ThreadLocal.withInitial(
-                () -> ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN));
+                () -> ByteBuffer.allocateDirect(chunkBytes).order(ByteOrder.LITTLE_ENDIAN));
         try {
             Files.createDirectories(dir);
             for (Shard shard : shards) {
                 Path file = dir.resolve(shard.file());
-                writeShard(file, shard, source, pool, buffers, written, progress);
+                writeShard(file, shard, source, pool, buffers, chunkBytes, written, progress);
                 files.add(file);
             }
             if (shards.size() > 1) files.add(writeIndex(dir, shards));
@@ -148,7 +155,8 @@ public final class CheckpointWriter {
     }
 
     private static void writeShard(Path file, Shard shard, Source source, ExecutorService pool,
-                                   ThreadLocal<ByteBuffer> buffers, AtomicLong written, LongConsumer progress)
+                                   ThreadLocal<ByteBuffer> buffers, int chunkBytes, AtomicLong written,
+                                   LongConsumer progress)
             throws IOException {
         byte[] header = header(shard.tensors());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -160,7 +168,7 @@ public final class CheckpointWriter {
             int tasks = 0;
             long position = 8 + header.length;
             for (Spec t : shard.tensors()) {
-                long perChunk = CHUNK_BYTES / t.dtype().bytes;
+                long perChunk = chunkBytes / t.dtype().bytes;
                 for (long from = 0; from < t.numel(); from += perChunk) {
                     long at = position + from * t.dtype().bytes;
                     long first = from;
