@@ -67,6 +67,11 @@ class ModelMakerTest {
         LlamaConfig l8 = LlamaConfig.parse(JSON.valueToTree(ModelMaker.configFor(options("llama-3.1-8b", null, Map.of()))), "8b");
         assertEquals(8f, l8.ropeScaling().factor());
         assertArrayEquals(new int[]{128001, 128008, 128009}, l8.eosTokenIds());
+        // Shards as the published checkpoints have them at 5 GB: the 8B in 4 files, the 1B in one model.safetensors.
+        assertEquals(4, CheckpointWriter.plan(ModelMaker.tensors(l8, DType.BF16), BIG).size());
+        LlamaConfig l1 = LlamaConfig.parse(JSON.valueToTree(ModelMaker.configFor(options("llama-3.2-1b", null, Map.of()))), "1b");
+        assertEquals(List.of(Checkpoint.SINGLE_FILE), CheckpointWriter.plan(ModelMaker.tensors(l1, DType.BF16), BIG).stream()
+                .map(CheckpointWriter.Shard::file).toList());
     }
 
     @Test
