@@ -11,7 +11,7 @@
 #                                      and target with make-model (or reuses finished ones), then runs
 #                                      the job once per configuration on the same batch, sampling
 #                                      nvidia-smi every 200 ms, and prints the tables of bench-report
-#                                      (also OUT/report.md). Every step logs to OUT/<step>.log.
+#                                      (also OUT/report.md; OUT/results/ holds what to bring back).
 # run flags:
 #   --inputs DIR        what `pack` wrote (default: dist/bench under this repository)
 #   --models DIR        where the models are made or found (default OUT/models); a model directory
@@ -23,7 +23,9 @@
 #   --full-batch N      target_batch_size of the full-prefill run (default 4: see the config's comments)
 #   --set KEY=VALUE     one more job setting for every run (repeatable), e.g. --set backend=cpu
 #   --steps "models runs report"   a subset, e.g. "models" in one call and "runs report" in the next
-# env: SPECPREFILL_JAVA_OPTS (default -Xmx32g), GPU (nvidia-smi index to sample, default 0).
+#   --run-timeout S     stop a run after S seconds (default 170; its row in the tables says EXIT 124)
+# env: SPECPREFILL_JAVA_OPTS (default "-Xmx32g -Dspark.sql.shuffle.partitions=8", the shuffle width of
+#      configs/spark-local.properties), GPU (nvidia-smi index to sample, default 0).
 #
 # Time on one H200 (16 cores): make-model 1B + 8B (18.5 GB) about 0.5 min where the disk takes
 # ~1 GB/s (make-model itself fills ~0.3 GB/s per core); each run 0.5-1.5 min: about 4-5 min in all.
@@ -51,7 +53,7 @@ fi
 
 dest=$(cd "${2:?usage: job-bench.sh run DEST OUT}" && pwd); out=$(mkdir -p "${3:?usage: job-bench.sh run DEST OUT}" && cd "$3" && pwd); shift 3
 inputs=$repo/dist/bench; models=""; draft_shape=llama-3.2-1b; target_shape=llama-3.1-8b; keeps="0.1 0.3"
-config=$repo/configs/bench-8b.yaml; full_batch=4; sets=(); steps="models runs report"
+config=$repo/configs/bench-8b.yaml; full_batch=4; sets=(); steps="models runs report"; run_timeout=170
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --inputs) inputs=$2; shift 2;;
@@ -63,13 +65,14 @@ while [[ $# -gt 0 ]]; do
     --full-batch) full_batch=$2; shift 2;;
     --set) sets+=(--set "$2"); shift 2;;
     --steps) steps=$2; shift 2;;
+    --run-timeout) run_timeout=$2; shift 2;;
     *) echo "job-bench: unknown flag '$1' (see the header of $0)" >&2; exit 2;;
   esac
 done
 models=${models:-$out/models}; mkdir -p "$models"
 sp=$dest/bin/specprefill
 [[ -x $sp ]] || { echo "job-bench: $sp not found: unpack the bundle first (scripts/gpu-unpack.sh DIR $dest)" >&2; exit 2; }
-export SPECPREFILL_HOME=$repo SPECPREFILL_JAVA_OPTS=${SPECPREFILL_JAVA_OPTS:--Xmx32g}
+export SPECPREFILL_HOME=$repo SPECPREFILL_JAVA_OPTS=${SPECPREFILL_JAVA_OPTS:--Xmx32g -Dspark.sql.shuffle.partitions=8}
 draft=$models/$draft_shape; target=$models/$target_shape
 batch=$out/batch.jsonl
 has() { [[ " $steps " == *" $1 "* ]]; }
@@ -80,7 +83,7 @@ say() { echo "== $(date +%H:%M:%S) $*"; }
   echo "# $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader -i "${GPU:-0}" 2>/dev/null || echo 'no nvidia-smi')"
   echo "# $(nproc) cores, $(free -g 2>/dev/null | awk '/Mem:/ {print $2 " GiB memory"}'), java: $("$dest/jre/bin/java" -version 2>&1 | head -1)"
   echo "# date $(date -u +%Y-%m-%dT%H:%MZ), git $(cat "$inputs/GIT" 2>/dev/null || git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
-  echo "# command: scripts/job-bench.sh run DEST OUT --keeps \"$keeps\" --config ${config#"$repo"/} --full-batch $full_batch ${sets[*]:-}"
+  echo "# command: scripts/job-bench.sh run DEST OUT --keeps \"$keeps\" --config ${config#"$repo"/} --full-batch $full_batch ${sets[*]:-}; SPECPREFILL_JAVA_OPTS=$SPECPREFILL_JAVA_OPTS"
   echo "# draft $draft_shape, target $target_shape (make-model, random BF16 weights), batch $(basename "$batch")"
 } | tee "$out/header.txt"
 
@@ -128,7 +131,7 @@ if has runs; then
       sampler=$!
     fi
     t0=$(date +%s.%N)
-    "${cmd[@]}" > "$dir/job.log" 2>&1
+    timeout --kill-after=15 "$run_timeout" "${cmd[@]}" > "$dir/job.log" 2>&1
     rc=$?
     t1=$(date +%s.%N)
     if [[ -n $sampler ]]; then kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; fi
@@ -148,5 +151,12 @@ if has report; then
   rc=$?
   cat "$out/report.log"
   { cat "$out/header.txt"; echo; cat "$out/tables.txt" 2>/dev/null; } > "$out/report.md"
+  # What to bring back (a few MiB): the report and each run's rows, summary, log and GPU samples.
+  rm -rf "$out/results"; mkdir -p "$out/results"; cp "$out/report.md" "$out"/make-*.log "$out/results/" 2>/dev/null
+  for d in "${run_dirs[@]}"; do
+    r=$out/results/$(basename "$d"); mkdir -p "$r"
+    cp "$d"/run.json "$d"/job.log "$d"/gpu.csv "$d"/out/summary.json "$d"/out/*.jsonl "$r/" 2>/dev/null
+  done
+  echo "results: $out/results ($(du -sh "$out/results" | cut -f1))"
   [[ $rc == 0 ]] || exit 1
 fi
