@@ -1,5 +1,6 @@
 package io.specprefill.job.cli;
 
+import io.specprefill.job.bench.BenchReportCommand;
 import io.specprefill.job.config.Command;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,6 +27,9 @@ public final class Cli {
         add(RulerGenerateCommand.COMMAND, "write RULER task rows as job input");
         add(SweepCommand.COMMAND, "the job at several keep rates (one Spark session): table and plots");
         add(EvalNiahCommand.COMMAND, "needle-in-a-haystack accuracy of a draft/target pair per keep rate (no Spark)");
+        add(MakeModelCommand.COMMAND, "a model directory of a real model's shape with random weights");
+        add(MakeBatchCommand.COMMAND, "a LongBench-shaped batch of long prompts, lengths spread over a token range");
+        add(BenchReportCommand.COMMAND, "the tables of scripts/job-bench.sh from its run folders");
     }
 
     private static void add(Command<?> command, String what) {

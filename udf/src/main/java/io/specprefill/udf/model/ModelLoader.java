@@ -2,7 +2,9 @@ package io.specprefill.udf.model;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -91,6 +93,28 @@ public final class ModelLoader {
         return new LlamaWeights(embedding, layers[0], layers[1], layers[2], layers[3], layers[4], layers[5],
                 layers[6], layers[7], layers[8], finalNorm, lmHead, extras[0], extras[1], extras[2], extras[3],
                 extras[4], extras[5]);
+    }
+
+    /**
+     * Every tensor {@link #loadWeights} reads for {@code cfg}, name -> shape, in checkpoint order
+     * (embedding; per layer its table slots, then its extras; final norm; the LM head when untied).
+     * Writers of checkpoints ({@code specprefill make-model}) use this, so what they write is what
+     * this loader reads.
+     */
+    public static Map<String, long[]> expectedTensors(LlamaConfig cfg) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        out.put(EMBEDDING, shape(cfg.vocabSize(), cfg.dim()));
+        for (int l = 0; l < cfg.nLayers(); l++) {
+            for (LayerSlot slot : LAYER_TABLE) out.put(layerTensor(l, slot.suffix()), slot.shape().apply(cfg));
+            for (ExtraSlot slot : EXTRA_TABLE) {
+                if (slot.present().test(cfg.architecture())) {
+                    out.put(layerTensor(l, slot.suffix()), slot.shape().apply(cfg));
+                }
+            }
+        }
+        out.put(FINAL_NORM, shape(cfg.dim()));
+        if (!cfg.tiedEmbeddings()) out.put(LM_HEAD, shape(cfg.vocabSize(), cfg.dim()));
+        return out;
     }
 
     private static HostTensor tensor(Checkpoint ckpt, LlamaConfig cfg, String name, long[] expected) {
