@@ -46,7 +46,7 @@ public final class ScoreLongBenchCommand {
     static final Command<Ready> COMMAND = new Command<>("score-longbench", USAGE, args -> {
         Options o = parse(args);
         return new Ready(o, LongBenchPredictionFiles.read(o.predDir(),
-                warning -> System.err.println("specprefill score-longbench: " + warning)));
+                warning -> System.err.println("specprefill: score-longbench: " + warning)));
     }, (ready, out, err) -> run(ready.options(), ready.rows(), out));
 
     /** Throws {@link UsageException} naming the flag. */

@@ -100,6 +100,6 @@ public record Command<O>(String name, String usage, Prepare<O> prepare, Run<O> r
     }
 
     private String prefix() {
-        return name.isEmpty() ? "specprefill: " : "specprefill " + name + ": ";
+        return name.isEmpty() ? "specprefill: " : "specprefill: " + name + ": ";
     }
 }

@@ -73,11 +73,11 @@ class GenerateCommandTest {
     @Test
     void aBadModelOrPromptIsAUserErrorWithStatusTwoAsInRun() throws Exception {
         assertEquals(2, run("--model", TINY.toString(), "--prompt-ids", "1,99999"));
-        assertTrue(err.toString().startsWith("specprefill generate: prompt id 99999 (item 1)"), err.toString());
+        assertTrue(err.toString().startsWith("specprefill: generate: prompt id 99999 (item 1)"), err.toString());
         assertEquals(1, err.toString().strip().lines().count(), "one line, no stack trace: " + err);
         err.reset();
         assertEquals(2, run("--model", TINY.resolveSibling("no-such-model").toString(), "--prompt", "x"));
-        assertTrue(err.toString().startsWith("specprefill generate: ") && err.toString().contains("no-such-model"),
+        assertTrue(err.toString().startsWith("specprefill: generate: ") && err.toString().contains("no-such-model"),
                 err.toString());
         assertEquals(1, err.toString().strip().lines().count(), "one line, no stack trace: " + err);
     }

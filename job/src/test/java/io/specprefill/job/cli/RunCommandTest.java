@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code specprefill run}'s user errors, as a user sees them: one line "specprefill run: what and
+ * {@code specprefill run}'s user errors, as a user sees them: one line "specprefill: run: what and
  * where" on stderr, exit status 2, found before Spark starts and before anything is written.
  */
 class RunCommandTest {
@@ -64,7 +64,7 @@ class RunCommandTest {
         String text = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, status, text);
         assertEquals(1, text.strip().lines().count(), "one line, no stack trace: " + text);
-        assertTrue(text.startsWith("specprefill run: "), text);
+        assertTrue(text.startsWith("specprefill: run: "), text);
         return text.strip();
     }
 

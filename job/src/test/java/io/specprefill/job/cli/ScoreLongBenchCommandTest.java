@@ -95,7 +95,7 @@ class ScoreLongBenchCommandTest {
         assertEquals(0, ScoreLongBenchCommand.COMMAND.call(new String[] {"--help"}, o, e));
         assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: specprefill score-longbench"));
         assertEquals(2, ScoreLongBenchCommand.COMMAND.call(new String[] {"--x"}, o, e));
-        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("specprefill score-longbench: unknown flag '--x'"),
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("specprefill: score-longbench: unknown flag '--x'"),
                 err.toString(StandardCharsets.UTF_8));
         Files.writeString(dir.resolve("qasper.jsonl"), "{\"pred\": 3}\n");
         assertEquals(2, ScoreLongBenchCommand.COMMAND.call(new String[] {"--pred-dir", dir.toString()}, o, e),
