@@ -163,7 +163,8 @@ class StandaloneClusterIT {
                 "--files", REPO.resolve("scripts/getGpusResources.sh").toString(),
                 // sized for a 2-core CI machine; the GPU amounts stay as the file sets them
                 "--conf", "spark.executor.cores=1", "--conf", "spark.task.cpus=1", "--conf", "spark.executor.memory=768m",
-                "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1"));
+                "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
+                "--conf", "spark.executor.defaultJavaOptions=" + StandaloneCluster.QUICK_JVM));
         args.addAll(application(out, resume));
         System.out.println("StandaloneClusterIT: " + name + ": spark-submit " + String.join(" ", args));
         return cluster.submit(name, args);
