@@ -27,7 +27,8 @@ import org.apache.spark.launcher.JavaModuleOptions;
  *
  * <p>{@code SPARK_HOME/jars} links the jars of {@code job/target/classpath.txt} except those the
  * application jar carries, as a Spark installation holds them: Workers start executors from it, and
- * {@link #submit} runs {@code spark-submit} ({@code org.apache.spark.deploy.SparkSubmit}) on it. Each
+ * {@link #submit} runs what the {@code spark-submit} script runs (Spark's launcher, then
+ * {@code org.apache.spark.deploy.SparkSubmit}) on it. Each
  * Worker offers one fake GPU: a discovery script prints the address given to that Worker. Ports are
  * ephemeral, web UIs bind port 0, the REST server is off. {@link #close} kills every JVM started here,
  * executors included (also from a shutdown hook, should the test JVM end first).
@@ -109,11 +110,28 @@ final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    /** Starts {@code spark-submit ARGS} with SPARK_HOME set, its output into {@code name}.log. */
-    Submission submit(String name, List<String> args) throws IOException {
-        List<String> command = java("1g", "org.apache.spark.deploy.SparkSubmit");
-        command.addAll(args);
+    /**
+     * Starts {@code spark-submit ARGS}, its output into {@code name}.log. As the {@code spark-submit}
+     * script does, Spark's launcher first turns the arguments and the properties file into the driver's
+     * command (spark.driver.memory, spark.driver.extraJavaOptions, ...), which then runs.
+     */
+    Submission submit(String name, List<String> args) throws IOException, InterruptedException {
+        List<String> launcher = java("256m", "org.apache.spark.launcher.Main");
+        launcher.add("org.apache.spark.deploy.SparkSubmit");
+        launcher.addAll(args);
         Path log = dir.resolve(name + ".log");
+        Path commandFile = dir.resolve(name + ".command");
+        Process p = environment(new ProcessBuilder(launcher).redirectOutput(commandFile.toFile())
+                .redirectError(log.toFile())).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("Spark's launcher failed on " + args + ":\n" + tail(log, 20));
+        }
+        // Output as bin/spark-class reads it: a NUL and a newline, then the command's words, each ended by a NUL.
+        String out = Files.readString(commandFile);
+        int at = out.indexOf("\0\n");
+        if (at < 0) throw new IllegalStateException("Spark's launcher printed no command: " + out + "\n" + tail(log, 20));
+        List<String> command = List.of(out.substring(at + 2).split("\0"));
         return new Submission(launch(command, log, Map.of()), log);
     }
 
@@ -210,15 +228,19 @@ final class StandaloneCluster implements AutoCloseable {
     }
 
     private Process launch(List<String> command, Path log, Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("SPARK_HOME", sparkHome.toString());
-        pb.environment().put("SPARK_SCALA_VERSION", "2.13");
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        pb.environment().put("SPARK_LOCAL_DIRS", Files.createDirectories(dir.resolve("local")).toString());
+        ProcessBuilder pb = environment(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()));
         pb.environment().putAll(env);
         Process p = pb.start();
         processes.add(p);
         return p;
+    }
+
+    private ProcessBuilder environment(ProcessBuilder pb) throws IOException {
+        pb.environment().put("SPARK_HOME", sparkHome.toString());
+        pb.environment().put("SPARK_SCALA_VERSION", "2.13");
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().put("SPARK_LOCAL_DIRS", Files.createDirectories(dir.resolve("local")).toString());
+        return pb;
     }
 
     /** Waits until {@code log} matches {@code pattern}; fails with the log's tail if a process died or time ran out. */

@@ -42,7 +42,10 @@ class StandaloneClusterIT {
     private static final List<String> GPUS = List.of("4", "7");
     private static final Path TARGET = Path.of(System.getProperty("basedir", ".")).resolve("target");
     private static final Path REPO = TARGET.getParent().getParent();
-    private static final Pattern DEVICE_LINE = Pattern.compile("(stage [12] partition \\d+/\\d+): (.+)");
+    /** The task's device line (StagePartition's logger, Spark's default log layout). */
+    private static final Pattern DEVICE_LINE = Pattern.compile("StagePartition: (stage [12] partition \\d+/\\d+): (.+)");
+    /** udf's per-partition start line (java.util.logging through Spark's log4j2). */
+    private static final Pattern PROGRESS = Pattern.compile("stage [12] partition \\d+/\\d+: start, ");
     private static final Pattern STAGE2_STARTED = Pattern.compile("stage 2 partition \\d+/\\d+: ");
     private static final long RUN_TIMEOUT_S = 300;
 
@@ -62,6 +65,7 @@ class StandaloneClusterIT {
         // A usable GPU here would make backend auto open the fake addresses: keep to the CPU then.
         backend = Backends.choose("auto", -1).name().equals(Backends.CPU) ? "auto" : "cpu";
         Path dir = TARGET.resolve("cluster-it");
+        deleteTree(dir);   // an earlier run's work folders and outputs
         input = rows(Files.createDirectories(dir));
         Timer up = Timer.start();
         cluster = StandaloneCluster.start(dir, classpath, appJar, GPUS);
@@ -85,6 +89,7 @@ class StandaloneClusterIT {
         assertEquals(GPUS.size(), executors.size(), "one executor per worker (one GPU each): " + executors);
         List<String> stages = new ArrayList<>();
         for (Path stderr : executors) {
+            assertTrue(PROGRESS.matcher(StandaloneCluster.read(stderr)).find(), "the tasks' progress lines are logged: " + stderr);
             String gpu = GPUS.get(Integer.parseInt(stderr.getParent().getParent().getParent().getFileName().toString()
                     .substring("worker-".length())));
             Matcher m = DEVICE_LINE.matcher(StandaloneCluster.read(stderr));
@@ -141,22 +146,26 @@ class StandaloneClusterIT {
             Path out = TARGET.resolve("cluster-it/out-local");
             deleteTree(out);
             List<String> args = new ArrayList<>(List.of("--master", "local[2]", "--properties-file",
-                    REPO.resolve("configs/spark-local.properties").toString(), "--conf", "spark.ui.enabled=false"));
+                    REPO.resolve("configs/spark-local.properties").toString(), "--conf", "spark.ui.enabled=false",
+                    "--conf", "spark.driver.defaultJavaOptions=" + StandaloneCluster.QUICK_JVM));
             args.addAll(application(out, false));
             Timer t = Timer.start();
             StandaloneCluster.Submission run = cluster.submit("local", args);
             assertEquals(0, run.await(RUN_TIMEOUT_S), "local[2] run failed: " + run.log() + "\n"
                     + StandaloneCluster.tail(run.log(), 60));
             System.out.printf("StandaloneClusterIT: local[2] reference run %.1f s%n", t.seconds());
-            assertTrue(StandaloneCluster.read(run.log()).contains("from the local-mode rule (no gpu resource from Spark")
-                    || backend.equals("cpu"), "local mode falls back to partition id modulo local_gpus, and says so");
+            String log = StandaloneCluster.read(run.log());
+            assertTrue(log.contains("from the local-mode rule (no gpu resource from Spark") || backend.equals("cpu"),
+                    "local mode falls back to partition id modulo local_gpus, and says so");
+            assertTrue(PROGRESS.matcher(log).find(), "the tasks' progress lines are logged: " + run.log());
             reference = outputs(out);
         }
         return reference;
     }
 
     /** spark-submit of the app jar to the cluster with the GPU properties file, as docs/job.md gives it. */
-    private static StandaloneCluster.Submission submitToCluster(String name, Path out, boolean resume) throws IOException {
+    private static StandaloneCluster.Submission submitToCluster(String name, Path out, boolean resume)
+            throws IOException, InterruptedException {
         if (!resume) deleteTree(out);
         List<String> args = new ArrayList<>(List.of("--master", cluster.masterUrl(),
                 "--properties-file", REPO.resolve("configs/spark-gpu-cluster.properties").toString(),
@@ -164,7 +173,8 @@ class StandaloneClusterIT {
                 // sized for a 2-core CI machine; the GPU amounts stay as the file sets them
                 "--conf", "spark.executor.cores=1", "--conf", "spark.task.cpus=1", "--conf", "spark.executor.memory=768m",
                 "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
-                "--conf", "spark.executor.defaultJavaOptions=" + StandaloneCluster.QUICK_JVM));
+                "--conf", "spark.executor.defaultJavaOptions=" + StandaloneCluster.QUICK_JVM,
+                "--conf", "spark.driver.defaultJavaOptions=" + StandaloneCluster.QUICK_JVM));
         args.addAll(application(out, resume));
         System.out.println("StandaloneClusterIT: " + name + ": spark-submit " + String.join(" ", args));
         return cluster.submit(name, args);
