@@ -39,6 +39,8 @@ die() { echo "cluster-gpu-check: $*" >&2; exit 1; }
 
 # 1. What the run needs, checked before anything starts.
 [[ -x $java ]] || die "no $java: unpack the bundle first (scripts/gpu-unpack.sh BUNDLE_DIR $1)"
+"$java" --list-modules 2>/dev/null | grep -q '^jdk.incubator.vector' || die "$java lacks the module \
+jdk.incubator.vector, which Spark starts every executor with: rebuild jre.tar.xz with this checkout's scripts/gpu-bundle.sh"
 ls "$dest"/lib/spark-core_*.jar >/dev/null 2>&1 || die "no Spark jars in $dest/lib: the bundle needs --spark (spark-1..3.tar.xz)"
 job_jar=$(ls "$dest"/lib/specprefill-job-*.jar 2>/dev/null | grep -v -- -app.jar | head -1)
 [[ -n $job_jar ]] || die "no specprefill-job jar in $dest/lib: unpack specprefill.tar.xz"
@@ -85,6 +87,7 @@ cleanup() {
   for g in "${groups[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 spark_java() { # log, heap, main class, args...: a JVM on SPARK_HOME's jars in a process group of its own
   local log=$1 heap=$2; shift 2
   setsid "$java" "-Xmx$heap" "${opens[@]}" -cp "$SPARK_HOME/jars/*" "$@" > "$log" 2>&1 &
@@ -140,16 +143,24 @@ run() { # name, executors (cores.max / 4), input, draft, target
     --conf spark.driver.host=127.0.0.1 --class io.specprefill.job.Main "$job_jar" \
     --input "$input" --draft "$draft" --target "$target" --config "$config" --output "$o" --output-format jsonl \
     --set backend="$backend" --set partitions="$partitions" --set max_new_tokens="$max_new"
-  local driver=$! rc waited=0
-  while kill -0 "$driver" 2>/dev/null && (( waited < timeout_s )); do sleep 1; waited=$((waited + 1)); done
+  local driver=$! rc waited=0 lost=0
+  while kill -0 "$driver" 2>/dev/null && (( waited < timeout_s && lost < 6 )); do
+    sleep 1; waited=$((waited + 1))
+    lost=$(grep -c "is now EXITED\|is now FAILED" "$out/$name.log")   # executors that died (e.g. at start)
+  done
   if kill -0 "$driver" 2>/dev/null; then kill -KILL -- "-$driver" 2>/dev/null; fi
   wait "$driver"; rc=$?
   (( waited >= timeout_s )) && rc=124
+  if (( lost >= 6 )); then
+    rc=125
+    say "$name: executors keep exiting; the last one's stderr:"
+    tail -n 15 "$(ls -t "$out"/worker-*/app-*/*/stderr | head -1)"
+  fi
   local wall; wall=$(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f", (b - a) / 1e9}')
   kill "$smi" 2>/dev/null; wait "$smi" 2>/dev/null
   local app; app=$(grep -o 'app ID app-[0-9-]*' "$out/$name.log" | head -1 | cut -d' ' -f3)
   if [[ $rc != 0 || ! -f $o/summary.json ]]; then
-    say "$name: FAILED (exit $rc; 124 = timeout $timeout_s s); last lines of $out/$name.log:"; tail -n 40 "$out/$name.log"
+    say "$name: FAILED (exit $rc; 124: timeout $timeout_s s; 125: executors keep exiting); last lines of $out/$name.log:"; tail -n 40 "$out/$name.log"
     printf '| %s | %s | - | - | %s | - | - | - | failed: exit %s, see %s.log | | | |\n' "$name" "$n" "$wall" "$rc" "$name" >> "$table"
     status=1; return
   fi
