@@ -10,11 +10,13 @@
 #   env:
 #     DATA_DIR         the needle rows: DATA_DIR/niah-1k.jsonl or DATA_DIR/niah/niah-1k.jsonl (unset:
 #                      shared/data/niah/ in this checkout or beside it)
-#     INPUT            another rows file instead (JSONL, id first); REPEAT copies of it (default 4,
-#                      ids suffixed -r1..) make the batch; REPEAT=1 uses it as it is
+#     INPUT            another rows file instead (JSONL, id first)
+#     REPEAT (4)       copies of the rows file make the batch (ids suffixed -r1, -r2, ...): 60 niah
+#                      rows become 240; REPEAT=1 uses the file as it is
 #     REAL_DRAFT, REAL_TARGET, REAL_INPUT   optional: a second batch (e.g. random weights of real
 #                      shapes), run the same two ways after the niah batch
-#     PARTITIONS (8), MAX_NEW_TOKENS (12), CONFIG (configs/p10-lah8.yaml), TIMEOUT per run (600 s)
+#     PARTITIONS (8), MAX_NEW_TOKENS (12), CONFIG (configs/p10-lah8.yaml), TIMEOUT per run (240 s:
+#                      the lent machine allows 600 s a call)
 #     BACKEND (cuda): cpu only to rehearse this script on a machine without a GPU (with a stand-in
 #                      nvidia-smi on PATH)
 #
@@ -33,7 +35,7 @@ out=$2; mkdir -p "$out"; out=$(cd "$out" && pwd)
 repo=$(cd "$(dirname "$0")/.." && pwd)
 java=$dest/jre/bin/java
 partitions=${PARTITIONS:-8}; max_new=${MAX_NEW_TOKENS:-12}; config=${CONFIG:-$repo/configs/p10-lah8.yaml}
-timeout_s=${TIMEOUT:-600}; repeat=${REPEAT:-4}; backend=${BACKEND:-cuda}
+timeout_s=${TIMEOUT:-240}; repeat=${REPEAT:-4}; backend=${BACKEND:-cuda}
 say() { echo "cluster-gpu-check: $*"; }
 die() { echo "cluster-gpu-check: $*" >&2; exit 1; }
 
