@@ -34,12 +34,15 @@ fi
 cp_file=job/target/classpath.txt
 [[ -f $cp_file ]] || { echo "gpu-bundle: $cp_file missing: build first (scripts/build.sh)" >&2; exit 2; }
 
-# 1. Java runtime. Rebuilt only when the JDK changes. jdk.unsupported (sun.misc.Unsafe) and
-#    java.management/naming/sql/desktop are needed by Spark's dependencies; jdk.zipfs by jar handling.
-jdk_tag="$(java -version 2>&1 | head -1 | tr -cd '[:alnum:]._-')"
+# 1. Java runtime. Rebuilt only when the JDK or the module list changes. jdk.unsupported
+#    (sun.misc.Unsafe) and java.management/naming/sql/desktop are needed by Spark's dependencies;
+#    jdk.zipfs by jar handling; jdk.incubator.vector because Spark 4.2 starts every executor JVM with
+#    --add-modules=jdk.incubator.vector (a standalone cluster's executors do not start without it).
+modules=java.base,java.compiler,java.datatransfer,java.desktop,java.instrument,java.logging,java.management,java.management.rmi,java.naming,java.net.http,java.prefs,java.rmi,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.sql.rowset,java.transaction.xa,java.xml,java.xml.crypto,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.net,jdk.unsupported,jdk.zipfs,jdk.security.auth,jdk.security.jgss,jdk.naming.dns,jdk.localedata,jdk.incubator.vector
+jdk_tag="$(java -version 2>&1 | head -1 | tr -cd '[:alnum:]._-')-$(echo "$modules" | cksum | cut -d' ' -f1)"
 if [[ ! -f $out/jre.tar.xz || "$(cat "$out/jre.tag" 2>/dev/null)" != "$jdk_tag" ]]; then
   echo "gpu-bundle: jlink runtime ($jdk_tag)"
-  jlink --add-modules java.base,java.compiler,java.datatransfer,java.desktop,java.instrument,java.logging,java.management,java.management.rmi,java.naming,java.net.http,java.prefs,java.rmi,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.sql.rowset,java.transaction.xa,java.xml,java.xml.crypto,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.net,jdk.unsupported,jdk.zipfs,jdk.security.auth,jdk.security.jgss,jdk.naming.dns,jdk.localedata \
+  jlink --add-modules "$modules" \
     --include-locales=en --strip-debug --no-header-files --no-man-pages --compress=0 --output "$work/jre"
   tar -C "$work" -cf - jre | xz -T0 -6 > "$out/jre.tar.xz"
   echo "$jdk_tag" > "$out/jre.tag"

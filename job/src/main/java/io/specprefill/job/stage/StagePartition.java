@@ -12,6 +12,8 @@ import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Either stage over one Spark partition: rows are {@link Codec#decode}d into the stage's records,
@@ -29,6 +31,7 @@ import org.apache.spark.util.TaskCompletionListener;
  */
 final class StagePartition<I, O> implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(StagePartition.class);
 
     /** How a stage's rows become records and back. */
     interface Codec<I, O> extends Serializable {
@@ -73,7 +76,9 @@ final class StagePartition<I, O> implements MapPartitionsFunction<Row, Row> {
     public Iterator<Row> call(Iterator<Row> rows) {
         TaskContext context = TaskContext.get();
         String label = stage + " partition " + context.partitionId() + "/" + context.numPartitions();
-        return new Feed(rows, label, DeviceAssignment.ordinal(context, backend, localGpus));
+        DeviceAssignment.Device device = DeviceAssignment.of(context, backend, localGpus);
+        LOG.info("{}: {}", label, device.rule());
+        return new Feed(rows, label, device.ordinal());
     }
 
     /** The partition's output rows: the iterator's first, then the bypassed ones. */
