@@ -1,4 +1,4 @@
-// importance: speculative-prefill token importance (SPEC.md 4, steps 3-4) of one sequence, from the
+// importance: speculative-prefill token importance (docs/design.md 4, steps 3-4) of one sequence, from the
 // recorded post-RoPE queries and the BF16 key cache. For every layer l, query head h (KV head
 // h / (H/G)) and recorded query a: p = softmax over the n prompt keys of q.k/sqrt(D) (float32);
 // p is average-pooled (kernel W odd, stride 1, zero padding W/2 counted); then the max over (l, h)
@@ -10,7 +10,7 @@
 //                          (the first layer stores, later layers take the max);
 // and after the last layer importance_mean_v1 writes s[j] = sum_a acc[a][j] / A (a in order).
 // Scratch: z [H][A][n] f32 and acc [A][n] f32, O(H * A * n): reused for every layer.
-// Window sums run left to right in float32, as udf.prefill.Pooling does.
+// Window sums run left to right in float32, as the CPU twin (CpuAttention.avgPool) does.
 // Shapes: queries: the block of (layer l, sequence seq), [maxQueries][H * D] f32; kc: the layer's
 //   block [batch][G][capacity][D] BF16. Live: v1.
 // H200 (2026-11-30): L=16 H=32 G=8 D=64 n=32768 A=8 (the 1B draft at 32K) 5.06 ms, 424 GB/s, 10% of

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * fixed-width rows {@code op | shape | version | ms | GB/s | TFLOP/s | % of ceiling}.
  */
 final class BenchSupport {
-    /** Ceilings, measured on the card by {@link #measureCeilings} (defaults: the H200's, SPEC.md 7). */
+    /** Ceilings, measured on the card by {@link #measureCeilings} (defaults: an H200's, BENCHMARKS.md). */
     static double peakTflops = 790;
     static double peakGbs = 4300;
     private static DeviceMemory flush;
@@ -31,7 +31,7 @@ final class BenchSupport {
     }
 
     /**
-     * The two ceilings of METHOD.md, measured here: a 2 GiB device-to-device copy (bytes read plus
+     * The two ceilings of a roofline (the fastest copy and the fastest GEMM), measured here: a 2 GiB device-to-device copy (bytes read plus
      * written) and an 8192^3 BF16 GEMM through our cuBLAS path, random data, median of 10.
      */
     static void measureCeilings(CudaBackend b) {

@@ -108,7 +108,7 @@ final class Gpu {
         return v;
     }
 
-    /** ||a - e|| / ||e|| over all elements (METHOD.md's norm check for BF16 operands). */
+    /** ||a - e|| / ||e|| over all elements (docs/design.md section 9's norm check for BF16 operands). */
     static double relativeError(float[] expected, float[] actual) {
         double num = 0, den = 0;
         for (int i = 0; i < expected.length; i++) {

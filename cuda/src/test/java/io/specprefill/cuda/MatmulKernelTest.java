@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       sums reach ~|sqrt(k) * 0.2|; seen on an H100: 3.6e-4 at k = 14336). Far below any layout or
  *       transposition error, which would be O(1).</li>
  *   <li>General float32 inputs: x is rounded to BF16 (relative error 2^-9 per element), so the
- *       norm-wise error ||gpu - cpu|| / ||cpu|| must stay under 4e-3 (METHOD.md: BF16 operands land
+ *       norm-wise error ||gpu - cpu|| / ||cpu|| must stay under 4e-3 (docs/design.md section 9: BF16 operands land
  *       between 1e-3 and 1e-2; random signs average the rounding to ~2^-9 / sqrt(3)).</li>
  *   <li>Narrow (BF16) x and output, and matmulAdd into a float32 x: the BF16-exact check with the
  *       output's own rounding added (rtol 1e-2) for the narrow one, float32 rounding for the add.</li>
