@@ -150,15 +150,13 @@ public final class CudaBackend implements Backend {
         return WeightUpload.upload(rowBlocks, name);
     }
 
-    /** E4M3 codes and f32 row scales on the device (see {@link WeightUpload#uploadFp8}). */
     @Override
-    public Weight weightFp8(Fp8Matrix... rowBlocks) {
+    public Weight weightFp8(Fp8Matrix... rowBlocks) {   // E4M3 codes + f32 row scales (WeightUpload.uploadFp8)
         bind();
         return WeightUpload.uploadFp8(rowBlocks, name);
     }
 
-    /** FP8 GEMMs: the kernels and cuBLASLt calls, for tests (which version runs) and benchmarks. */
-    Fp8Kernels fp8() {
+    Fp8Kernels fp8() {   // tests (which version ran) and benchmarks
         bind();
         return fp8;
     }
