@@ -162,10 +162,11 @@ public final class Cublas implements AutoCloseable {
      * out[T, n] (f32 or BF16, += for accumulate: f32 only) = x[T, k] · w[n, k]^T with x and w E4M3
      * device bytes, float32 accumulation, on {@code stream}. outerVec: cuBLASLt multiplies by
      * xScale[t] * wScale[j] (device f32 vectors) itself; else the product is unscaled (an epilogue
-     * scales it). Returns false when cuBLASLt does not support this combination (outer-vector
-     * scales on an older cuBLASLt or GPU); throws on any other failure.
+     * scales it). With outerVec, a failing status is returned (0: success), so the caller can fall
+     * back to the unscaled GEMM where cuBLASLt refuses outer-vector scales (older cuBLASLt or GPU);
+     * an unscaled GEMM that fails throws.
      */
-    boolean gemmFp8(long stream, int T, int n, int k, long w, long wScale, long x, long xScale, long out,
+    int gemmFp8(long stream, int T, int n, int k, long w, long wScale, long x, long xScale, long out,
                     boolean outBf16, boolean accumulate, boolean outerVec) {
         String why = fp8UnavailableReason();
         if (why != null) throw new CudaException("FP8 GEMM unavailable: " + why);
@@ -176,13 +177,13 @@ public final class Cublas implements AutoCloseable {
         }
         int status = nativeLtMatmulFp8(lt, stream, workspace.address, workspace.bytes, T, n, k, w, wScale, x, xScale,
                 out, outBf16, accumulate, outerVec);
-        if (status == 15 && outerVec) return false;
+        if (outerVec) return status;
         if (status != 0) {
             throw new CudaException("cublasLtMatmul FP8 out[T=" + T + ", n=" + n + "] " + (accumulate ? "+" : "")
                     + "= x[T, k=" + k + "] · w[n, k]^T (E4M3, out " + (outBf16 ? "BF16" : "f32") + ", "
                     + (outerVec ? "outer-vector scales" : "unscaled") + ") failed: " + statusName(status));
         }
-        return true;
+        return 0;
     }
 
     int version() {

@@ -53,10 +53,12 @@ final class Fp8Kernels {
         long sx = scratch.get("fp8.sx", (long) T * 4);
         quantize(q, sx, x, xBf16, T, k);
         if (version == 2 && !outerVecRefused) {
-            if (cublas.gemmFp8(l.streamAddress, T, n, k, w, wScale, q, sx, out, outBf16, accumulate, true)) return;
+            int status = cublas.gemmFp8(l.streamAddress, T, n, k, w, wScale, q, sx, out, outBf16, accumulate, true);
+            if (status == 0) return;
             outerVecRefused = true;
-            LOG.log(System.Logger.Level.WARNING, l.device + ": cuBLASLt refuses outer-vector FP8 scales (T=" + T + " n=" + n
-                    + " k=" + k + "); FP8 GEMMs run unscaled plus the fp8_scale epilogue (version 1) from now on");
+            LOG.log(System.Logger.Level.WARNING, l.device + ": cuBLASLt refuses outer-vector FP8 scales ("
+                    + Cublas.statusName(status) + " at T=" + T + " n=" + n + " k=" + k + "); FP8 GEMMs run unscaled plus"
+                    + " the fp8_scale epilogue (version 1) from now on");
         }
         long acc = scratch.get("fp8.acc", (long) T * n * 4);
         cublas.gemmFp8(l.streamAddress, T, n, k, w, wScale, q, sx, acc, false, false, false);
