@@ -11,6 +11,9 @@
 #                                             there: unpacks and runs, logging to OUT:
 #                                             tests   every io.specprefill.cuda test (JUnit console)
 #                                             kernels KernelBench      forward ForwardBench [lengths]
+#                                             fp8     issue 14's tables: KernelBench's FP8 GEMMs, ForwardBench's
+#                                                     8B BF16 vs FP8 (FORWARD_LENGTHS) and the 70B shape in FP8
+#                                                     (FP8_70B_LENGTHS, default 4096,8192)
 #                                             torch   scripts/torch_reference.py (PyTorch, same shapes)
 #                                             attention scripts/torch_attention.py (PyTorch's SDPA backends)
 #                                             sanitize compute-sanitizer: memcheck over the kernel tests,
@@ -85,6 +88,11 @@ for what in "${@:-tests}"; do
            jvm+=(-Dspecprefill.cuda.prefillVersion=$pv -Dspecprefill.cuda.decodeVersion=$dv);;
     kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 2>&1 | tee "$out/kernels.txt" || status=1;;
     forward) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FORWARD_LENGTHS:-} 2>&1 | tee "$out/forward.txt" || status=1;;
+    fp8) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 fp8 2>&1 | tee "$out/fp8-kernels.txt" || status=1
+         "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FORWARD_LENGTHS:-4096,8192,16384,32768} fp8 2>&1 \
+           | tee "$out/fp8-forward.txt" || status=1
+         "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FP8_70B_LENGTHS:-4096,8192} fp8-70b 2>&1 \
+           | tee "$out/fp8-70b.txt" || status=1;;
     torch) PYTHONUNBUFFERED=1 python3 "$s/torch_reference.py" ${FORWARD_LENGTHS:+--lengths $FORWARD_LENGTHS} 2>&1 | tee "$out/torch.txt" || status=1;;
     attention) PYTHONUNBUFFERED=1 python3 "$s/torch_attention.py" 2>&1 | tee "$out/torch_attention.txt" || status=1;;
     sanitize)

@@ -29,8 +29,10 @@ import java.util.Random;
  *       {@link Generator} (target prefill of the kept tokens at their positions, first token), with
  *       its breakdown.</li>
  * </ul>
- * Run: java -cp ... io.specprefill.cuda.ForwardBench [lengths, e.g. 4096,8192,16384,32768 [decode]]
- * (decode: only the 8B's decode rows, over a cache of the largest length)
+ * Run: java -cp ... io.specprefill.cuda.ForwardBench [lengths, e.g. 4096,8192,16384,32768 [decode|fp8|fp8-70b]]
+ * (decode: only the 8B's decode rows, over a cache of the largest length; fp8: the 8B with BF16 and
+ * with FP8 projections side by side, prefill and decode; fp8-70b: the 70B shape with FP8 projections;
+ * see {@link Fp8Bench})
  */
 public final class ForwardBench {
     private static final int DECODE_STEPS = 32;
@@ -44,6 +46,10 @@ public final class ForwardBench {
         try (CudaBackend b = CudaBackend.open(0)) {
             BenchSupport.header(b, "ForwardBench " + String.join(" ", args));
             System.out.printf("%-14s | %-40s | %10s | %10s%n", "model", "measure", "ms", "tok/s");
+            if (args.length > 1 && args[1].startsWith("fp8")) {
+                Fp8Bench.forward(b, lengths, args[1].equals("fp8-70b"));
+                return;
+            }
             LlamaModel draft = SyntheticLlama.build(b, SyntheticLlama.config("llama-3.2-1b"), 1);
             LlamaModel target = SyntheticLlama.build(b, SyntheticLlama.config("llama-3.1-8b"), 2);
             for (LlamaModel m : decodeOnly ? new LlamaModel[]{target} : new LlamaModel[]{draft, target}) {

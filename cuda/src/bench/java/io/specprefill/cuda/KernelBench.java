@@ -9,7 +9,8 @@ import io.specprefill.udf.llama.SeqBatch;
  * as in the forward pass, the residual float32. Bytes count each input read once and each output
  * written once; FLOPs count 2 per multiply-add (causal attention: half the N x N score matrix).
  * Bandwidth-bound rows flush L2 before each timed run. The ceilings are measured first, on the card.
- * Run: java -cp ... io.specprefill.cuda.KernelBench [device [attention]] (attention: only the attention rows)
+ * Run: java -cp ... io.specprefill.cuda.KernelBench [device [attention|fp8]] (attention: only the attention
+ * rows; fp8: only the GEMMs, BF16 against FP8 versions 1 and 2, see {@link Fp8Bench})
  */
 public final class KernelBench {
     private final CudaBackend b;
@@ -25,6 +26,10 @@ public final class KernelBench {
             BenchSupport.measureCeilings(b);
             BenchSupport.tableHeader();
             KernelBench kb = new KernelBench(b);
+            if (args.length > 1 && args[1].equals("fp8")) {
+                Fp8Bench.gemms(b);
+                return;
+            }
             boolean all = args.length < 2 || !args[1].equals("attention");
             if (all) {
                 kb.gemms();

@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class SyntheticLlama {
     /** The names {@code --synthetic} accepts. */
-    public static final List<String> NAMES = List.of("llama-3.2-1b", "llama-3.1-8b");
+    public static final List<String> NAMES = List.of("llama-3.2-1b", "llama-3.1-8b", "llama-3.1-70b");
 
     private static final int VOCAB = 128256;   // Llama 3's vocabulary
     private static final float STD = 0.02f;
@@ -34,13 +34,26 @@ public final class SyntheticLlama {
                 return new LlamaConfig(4096, 32, 32, 8, 128, 14336, VOCAB, 1e-5f, 500000f,
                         new LlamaConfig.RopeScaling("llama3", 8f, 1f, 4f, 8192), false, "bfloat16", 128000, eos,
                         131072, "synthetic:" + name);
+            case "llama-3.1-70b":   // BF16 needs 141 GB: on one H200 only with FP8 projections (~70 GB)
+                return new LlamaConfig(8192, 80, 64, 8, 128, 28672, VOCAB, 1e-5f, 500000f,
+                        new LlamaConfig.RopeScaling("llama3", 8f, 1f, 4f, 8192), false, "bfloat16", 128000, eos,
+                        131072, "synthetic:" + name);
             default:
                 throw new IllegalArgumentException("synthetic model '" + name + "' is not known (known: " + NAMES + ")");
         }
     }
 
-    /** A model of config c with weights generated on the backend's GPU from {@code seed}. */
+    /** A model of config c with BF16 weights generated on the backend's GPU from {@code seed}. */
     public static LlamaModel build(CudaBackend b, LlamaConfig c, long seed) {
+        return build(b, c, seed, false);
+    }
+
+    /**
+     * As {@link #build(CudaBackend, LlamaConfig, long)}; with fp8 the projections (wqkv, wo, w13, w2)
+     * are FP8: each BF16 matrix is made, quantised per row on the device (quantize_fp8_v1_bf16, the rule
+     * of weights_dtype: fp8) and freed, so a 70B model never needs its BF16 size.
+     */
+    public static LlamaModel build(CudaBackend b, LlamaConfig c, long seed, boolean fp8) {
         int L = c.nLayers();
         float scale = (float) (STD * Math.sqrt(3.0));   // uniform [-s, s) has std s / sqrt(3)
         long[] counter = {seed * 1000};   // one seed per tensor
@@ -50,11 +63,11 @@ public final class SyntheticLlama {
         for (int l = 0; l < L; l++) {
             String p = "layers." + l + ".";
             attnNorm[l] = constantVector(b, c.dim(), 1f, p + "input_layernorm");
-            wqkv[l] = randomWeight(b, c.qDim() + 2L * c.kvDim(), c.dim(), counter[0]++, scale, p + "wqkv");
-            wo[l] = randomWeight(b, c.dim(), c.qDim(), counter[0]++, scale, p + "wo");
+            wqkv[l] = projection(b, fp8, c.qDim() + 2L * c.kvDim(), c.dim(), counter[0]++, scale, p + "wqkv");
+            wo[l] = projection(b, fp8, c.dim(), c.qDim(), counter[0]++, scale, p + "wo");
             ffnNorm[l] = constantVector(b, c.dim(), 1f, p + "post_attention_layernorm");
-            w13[l] = randomWeight(b, 2L * c.hiddenDim(), c.dim(), counter[0]++, scale, p + "w13");
-            w2[l] = randomWeight(b, c.dim(), c.hiddenDim(), counter[0]++, scale, p + "w2");
+            w13[l] = projection(b, fp8, 2L * c.hiddenDim(), c.dim(), counter[0]++, scale, p + "w13");
+            w2[l] = projection(b, fp8, c.dim(), c.hiddenDim(), counter[0]++, scale, p + "w2");
         }
         Backend.Weight finalNorm = constantVector(b, c.dim(), 1f, "norm");
         Backend.Weight lmHead = c.tiedEmbeddings() ? embedding
@@ -74,6 +87,23 @@ public final class SyntheticLlama {
         DeviceMemory mem = DeviceMemory.allocate(rows * cols * 2, "weight " + what, b.name());
         b.launcher().launch(fillBf16(), 1024, 1, 1, 256, 0).ptr(mem.address).ptr(rows * cols).ptr(seed).f(scale).go();
         return new Handles.Weight(mem, rows, cols, Handles.Format.BF16, what);
+    }
+
+    private static Backend.Weight projection(CudaBackend b, boolean fp8, long rows, long cols, long seed, float scale,
+                                             String what) {
+        return fp8 ? randomFp8Weight(b, rows, cols, seed, scale, what) : randomWeight(b, rows, cols, seed, scale, what);
+    }
+
+    /** randomWeight's values quantised per row to FP8 on the device: E4M3 codes + f32 row scales. */
+    static Backend.Weight randomFp8Weight(CudaBackend b, long rows, long cols, long seed, float scale, String what) {
+        try (Backend.Weight bf16 = randomWeight(b, rows, cols, seed, scale, what)) {
+            DeviceMemory codes = DeviceMemory.allocate(rows * cols, "FP8 weight " + what, b.name());
+            DeviceMemory scales = DeviceMemory.allocate(rows * 4, "FP8 scales of " + what, b.name());
+            b.fp8().quantize(codes.address, scales.address, ((Handles.Weight) bf16).mem.address, true,
+                    Math.toIntExact(rows), Math.toIntExact(cols));
+            b.synchronize();
+            return new Handles.Weight(codes, rows, cols, Handles.Format.FP8, what, scales);
+        }
     }
 
     /** A [1, n] f32 weight (a norm vector) filled with {@code value}. */
@@ -103,8 +133,14 @@ public final class SyntheticLlama {
 
     /** Bytes of the model's weights on the device (BF16 matrices, f32 norms). */
     public static long weightBytes(LlamaConfig c) {
-        long perLayer = ((long) (c.qDim() + 2 * c.kvDim()) * c.dim() + (long) c.dim() * c.qDim()
-                + 3L * c.hiddenDim() * c.dim()) * 2 + 2L * c.dim() * 4;
+        return weightBytes(c, false);
+    }
+
+    /** As {@link #weightBytes(LlamaConfig)}; fp8: one byte per projection element plus its row scales. */
+    public static long weightBytes(LlamaConfig c, boolean fp8) {
+        long projection = (long) (c.qDim() + 2 * c.kvDim()) * c.dim() + (long) c.dim() * c.qDim() + 3L * c.hiddenDim() * c.dim();
+        long rows = c.qDim() + 2L * c.kvDim() + 2L * c.dim() + 2L * c.hiddenDim();
+        long perLayer = (fp8 ? projection + rows * 4 : projection * 2) + 2L * c.dim() * 4;
         long head = c.tiedEmbeddings() ? 0 : (long) c.vocabSize() * c.dim() * 2;
         return (long) c.vocabSize() * c.dim() * 2 + c.nLayers() * perLayer + c.dim() * 4L + head;
     }

@@ -21,6 +21,10 @@ import java.util.List;
  * {@code specprefill.cublas.library}. cuBLAS picks its kernels per shape itself (it runs cuBLASLt
  * heuristics inside and caches them), so plain GemmEx costs nothing against a hand-driven cuBLASLt.
  *
+ * <p>FP8 GEMMs ({@link #gemmFp8}) go through cuBLASLt ({@code libcublasLt.so.13}, then {@code .so.12},
+ * or system property {@code specprefill.cublaslt.library}), opened by the same bridge; a machine
+ * without it keeps the BF16 GEMMs and says why FP8 is unavailable.
+ *
  * <p>One instance per device context: {@link #create} makes a handle bound to that context; the
  * caller keeps the context current while calling {@link #gemm}.
  */
@@ -31,14 +35,28 @@ public final class Cublas implements AutoCloseable {
     private static String loadError;   // null once loaded
     private static boolean loadTried;
     private static String libraryName;
+    private static String ltError;     // null once cuBLASLt opened
+    private static String ltLibraryName;
 
     private final long handle;
     private final DeviceMemory workspace;
     private long boundStream = -1;
+    private long lt;                   // the cuBLASLt context, 0 until the first FP8 GEMM
 
     private Cublas(long handle, DeviceMemory workspace) {
         this.handle = handle;
         this.workspace = workspace;
+    }
+
+    /** Whether cuBLASLt (the FP8 GEMMs) opened; the reason when not. */
+    static synchronized String fp8UnavailableReason() {
+        if (!available()) return loadError;
+        return ltError;
+    }
+
+    /** The cuBLASLt library that was opened, or null. */
+    static synchronized String ltLibraryName() {
+        return available() && ltError == null ? ltLibraryName : null;
     }
 
     /** Loads the bridge and cuBLAS, once; true when both loaded. */
@@ -78,6 +96,16 @@ public final class Cublas implements AutoCloseable {
         String error = nativeOpen(candidates);
         if (error != null) return "cannot open cuBLAS (tried " + candidates + "): " + error;
         libraryName = nativeLibraryName();
+        List<String> lts = new ArrayList<>();
+        String configured = System.getProperty("specprefill.cublaslt.library");
+        if (configured != null && !configured.isBlank()) lts.add(configured);
+        for (String name : candidates()) {
+            if (!name.equals(System.getProperty("specprefill.cublas.library"))) lts.add(name.replace("libcublas.", "libcublasLt."));
+        }
+        String ltCandidates = String.join(":", lts);
+        String lterr = nativeOpenLt(ltCandidates);
+        ltError = lterr == null ? null : "cannot open cuBLASLt for FP8 GEMMs (tried " + ltCandidates + "): " + lterr;
+        if (lterr == null) ltLibraryName = nativeLtLibraryName();
         return null;
     }
 
@@ -130,6 +158,34 @@ public final class Cublas implements AutoCloseable {
         }
     }
 
+    /**
+     * out[T, n] (f32 or BF16, += for accumulate: f32 only) = x[T, k] · w[n, k]^T with x and w E4M3
+     * device bytes, float32 accumulation, on {@code stream}. outerVec: cuBLASLt multiplies by
+     * xScale[t] * wScale[j] (device f32 vectors) itself; else the product is unscaled (an epilogue
+     * scales it). With outerVec, a failing status is returned (0: success), so the caller can fall
+     * back to the unscaled GEMM where cuBLASLt refuses outer-vector scales (older cuBLASLt or GPU);
+     * an unscaled GEMM that fails throws.
+     */
+    int gemmFp8(long stream, int T, int n, int k, long w, long wScale, long x, long xScale, long out,
+                    boolean outBf16, boolean accumulate, boolean outerVec) {
+        String why = fp8UnavailableReason();
+        if (why != null) throw new CudaException("FP8 GEMM unavailable: " + why);
+        if (lt == 0) {
+            long[] h = new long[1];
+            check(nativeLtCreate(h), "cublasLtCreate", "");
+            lt = h[0];
+        }
+        int status = nativeLtMatmulFp8(lt, stream, workspace.address, workspace.bytes, T, n, k, w, wScale, x, xScale,
+                out, outBf16, accumulate, outerVec);
+        if (outerVec) return status;
+        if (status != 0) {
+            throw new CudaException("cublasLtMatmul FP8 out[T=" + T + ", n=" + n + "] " + (accumulate ? "+" : "")
+                    + "= x[T, k=" + k + "] · w[n, k]^T (E4M3, out " + (outBf16 ? "BF16" : "f32") + ", "
+                    + (outerVec ? "outer-vector scales" : "unscaled") + ") failed: " + statusName(status));
+        }
+        return 0;
+    }
+
     int version() {
         int[] v = new int[1];
         check(nativeVersion(handle, v), "cublasGetVersion", "");
@@ -158,6 +214,7 @@ public final class Cublas implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lt != 0) nativeLtDestroy(lt);
         nativeDestroy(handle);
         workspace.close();
     }
@@ -175,6 +232,18 @@ public final class Cublas implements AutoCloseable {
     private static native int nativeSetWorkspace(long handle, long ptr, long bytes);
 
     private static native int nativeVersion(long handle, int[] version);
+
+    private static native String nativeOpenLt(String candidates);
+
+    private static native String nativeLtLibraryName();
+
+    private static native int nativeLtCreate(long[] context);
+
+    private static native int nativeLtDestroy(long context);
+
+    private static native int nativeLtMatmulFp8(long context, long stream, long workspace, long workspaceBytes, int T,
+                                                int n, int k, long w, long wScale, long x, long xScale, long out,
+                                                boolean outBf16, boolean accumulate, boolean outerVec);
 
     private static native int nativeGemm(long handle, int T, int n, int k, long w, long x, long out, boolean outBf16,
                                          float beta);

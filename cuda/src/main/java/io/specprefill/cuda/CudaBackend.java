@@ -2,6 +2,7 @@ package io.specprefill.cuda;
 
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.SeqBatch;
+import io.specprefill.udf.model.Fp8Matrix;
 import io.specprefill.udf.model.HostTensor;
 
 import jcuda.Pointer;
@@ -17,7 +18,8 @@ import jcuda.driver.JCudaDriver;
  * {@link Backend} on one NVIDIA GPU (the caller picks the device ordinal). Weights live in BF16
  * (norm vectors f32), the KV cache in BF16, the residual stream and logits in float32, and the
  * narrow activations ({@link #narrowTensor}: normed inputs, q|k|v, attention output, gate|up) in BF16,
- * as a BF16 PyTorch model holds them. GEMMs go to cuBLAS, causal prefill
+ * as a BF16 PyTorch model holds them; FP8 projections ({@link #weightFp8}) as E4M3 with f32 row
+ * scales, multiplied by cuBLASLt's FP8 GEMMs ({@link Fp8Kernels}). GEMMs go to cuBLAS, causal prefill
  * attention to cuDNN's fused kernel where cuDNN 9 is installed (see {@link KernelChoice}), everything
  * else to this module's kernels ({@link Kernels}). All work runs in call order on one stream of the
  * device's primary context; {@code read} waits for it. Decode steps may be replayed as CUDA graphs
@@ -44,6 +46,7 @@ public final class CudaBackend implements Backend {
     private final AttentionTiles tiles;
     private final StepGraphs graphs;
     private final CudaOps ops;
+    private final Fp8Kernels fp8;
     private final String deviceName;
     private final int computeCapability;
     private final int multiprocessors;
@@ -70,7 +73,8 @@ public final class CudaBackend implements Backend {
         this.scratch = new Scratch(launcher);
         this.tiles = new AttentionTiles(launcher);
         this.graphs = new StepGraphs(launcher);
-        this.ops = new CudaOps(kernels, scratch, tiles, choice, cudnn, multiprocessors);
+        this.fp8 = new Fp8Kernels(launcher, cublas, scratch);
+        this.ops = new CudaOps(kernels, fp8, scratch, tiles, choice, cudnn, multiprocessors);
     }
 
     /**
@@ -114,6 +118,8 @@ public final class CudaBackend implements Backend {
         bind();
         return name + " " + deviceName + " (sm_" + computeCapability + ", " + multiprocessors + " SMs), driver "
                 + Cuda.driverVersion() + ", cuBLAS " + cublas.version() + " from " + Cublas.libraryName() + ", "
+                + (Cublas.fp8UnavailableReason() == null ? "FP8 GEMMs by " + Cublas.ltLibraryName() : "no FP8 GEMMs ("
+                + Cublas.fp8UnavailableReason() + ")") + ", "
                 + (cudnn != null ? Cudnn.describe() : "prefill attention by our kernels (" + (Cudnn.available()
                 ? "specprefill.cuda.attention=kernels" : Cudnn.describe()) + ")");
     }
@@ -142,6 +148,17 @@ public final class CudaBackend implements Backend {
     public Weight weight(HostTensor... rowBlocks) {
         bind();
         return WeightUpload.upload(rowBlocks, name);
+    }
+
+    @Override
+    public Weight weightFp8(Fp8Matrix... rowBlocks) {   // E4M3 codes + f32 row scales (WeightUpload.uploadFp8)
+        bind();
+        return WeightUpload.uploadFp8(rowBlocks, name);
+    }
+
+    Fp8Kernels fp8() {   // tests (which version ran) and benchmarks
+        bind();
+        return fp8;
     }
 
     @Override

@@ -27,9 +27,12 @@ final class CudaOps {
     private final int multiprocessors;
     private final Set<List<Integer>> cudnnRefused = new HashSet<>();
     private float[] sampleParams = new float[0];   // [3][R] host staging of sampleTopP, reused
+    private final Fp8Kernels fp8;
 
-    CudaOps(Kernels kernels, Scratch scratch, AttentionTiles tiles, KernelChoice choice, Cudnn cudnn, int multiprocessors) {
+    CudaOps(Kernels kernels, Fp8Kernels fp8, Scratch scratch, AttentionTiles tiles, KernelChoice choice, Cudnn cudnn,
+            int multiprocessors) {
         this.k = kernels;
+        this.fp8 = fp8;
         this.scratch = scratch;
         this.tiles = tiles;
         this.choice = choice;
@@ -61,11 +64,20 @@ final class CudaOps {
         gemm(o, true, in, w, T, n, kk, "matmulAdd");
     }
 
-    /** out (+)= x · w^T; a float32 x is cast to BF16 in scratch first (the GEMM's operands are BF16). */
+    /**
+     * out (+)= x · w^T; a float32 x is cast to BF16 in scratch first (the GEMM's operands are BF16).
+     * An FP8 weight makes it the W8A8 GEMM of {@link Fp8Kernels} (x, f32 or BF16, quantised per token).
+     */
     private void gemm(Handles.Tensor o, boolean accumulate, Backend.Tensor x, Backend.Weight w, int T, int n, int kk,
                       String op) {
-        Handles.Weight wt = Checks.weight(w, n, kk, Handles.Format.BF16, op + " w");
         Handles.Tensor in = Checks.tensor(x, (long) T * kk, op + " x [T, k]");
+        if (w instanceof Handles.Weight && ((Handles.Weight) w).format == Handles.Format.FP8) {
+            Handles.Weight wt = Checks.weight(w, n, kk, Handles.Format.FP8, op + " w");
+            fp8.matmul(choice.fp8GemmVersion, o.at(0), o.bf16(), accumulate, in.at(0), in.bf16(), wt.mem.address,
+                    wt.scales.address, T, n, kk);
+            return;
+        }
+        Handles.Weight wt = Checks.weight(w, n, kk, Handles.Format.BF16, op + " w");
         long xBf16 = in.at(0);
         if (!in.bf16()) {
             xBf16 = scratch.get("matmul.x", (long) T * kk * 2);

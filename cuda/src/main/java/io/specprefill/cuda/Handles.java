@@ -75,8 +75,11 @@ final class Handles {
         }
     }
 
-    /** How a weight is stored: matrices BF16 (GEMM operands, the embedding), single rows f32 (norms). */
-    enum Format { BF16, F32 }
+    /**
+     * How a weight is stored: matrices BF16 (GEMM operands, the embedding), single rows f32 (norms),
+     * FP8 projections as E4M3 bytes [rows, cols] with f32 row scales [rows] ({@link Weight#scales}).
+     */
+    enum Format { BF16, F32, FP8 }
 
     static final class Weight implements Backend.Weight {
         final DeviceMemory mem;
@@ -84,13 +87,20 @@ final class Handles {
         final long cols;
         final Format format;
         final String name;
+        /** FP8: the row (output channel) scales, [rows] f32; null otherwise. */
+        final DeviceMemory scales;
 
         Weight(DeviceMemory mem, long rows, long cols, Format format, String name) {
+            this(mem, rows, cols, format, name, null);
+        }
+
+        Weight(DeviceMemory mem, long rows, long cols, Format format, String name, DeviceMemory scales) {
             this.mem = mem;
             this.rows = rows;
             this.cols = cols;
             this.format = format;
             this.name = name;
+            this.scales = scales;
         }
 
         @Override
@@ -106,6 +116,7 @@ final class Handles {
         @Override
         public void close() {
             mem.close();
+            if (scales != null) scales.close();
         }
 
         @Override

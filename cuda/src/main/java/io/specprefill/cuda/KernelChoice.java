@@ -10,6 +10,8 @@ package io.specprefill.cuda;
  *   <li>{@code specprefill.cuda.prefillVersion} (3) and {@code specprefill.cuda.decodeVersion} (4):
  *       attention_prefill and attention_decode versions (decode v4 where its shapes allow, else v2,
  *       else v1).</li>
+ *   <li>{@code specprefill.cuda.fp8GemmVersion} (2): FP8 GEMMs with cuBLASLt's outer-vector scaling
+ *       (2) or unscaled plus our fp8_scale epilogue (1); 2 falls back to 1 where cuBLASLt refuses it.</li>
  * </ul>
  */
 final class KernelChoice {
@@ -23,6 +25,7 @@ final class KernelChoice {
     int decodeVersion;
     /** Capture decode steps as CUDA graphs and replay them (Backend.replay). */
     boolean graphs;
+    int fp8GemmVersion;
 
     KernelChoice() {
         reset();
@@ -35,6 +38,7 @@ final class KernelChoice {
         prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 3);
         decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 4);
         graphs = !"false".equals(System.getProperty("specprefill.cuda.graphs", "true"));
+        fp8GemmVersion = Integer.getInteger("specprefill.cuda.fp8GemmVersion", 2);
     }
 
     /** specprefill.cuda.attention, checked. */

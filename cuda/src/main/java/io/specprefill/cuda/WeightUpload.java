@@ -1,6 +1,7 @@
 package io.specprefill.cuda;
 
 import io.specprefill.udf.model.DType;
+import io.specprefill.udf.model.Fp8Matrix;
 import io.specprefill.udf.model.HostTensor;
 
 import jcuda.Pointer;
@@ -46,6 +47,55 @@ final class WeightUpload {
             throw e;
         }
         return new Handles.Weight(mem, rows, cols, format, name.toString());
+    }
+
+    /**
+     * FP8 matrices stacked along dim 0: the E4M3 codes as they are ([rows, cols] bytes) and the row
+     * scales as one f32 vector. cols must be a multiple of 16 (cuBLASLt's FP8 GEMMs: k % 16 == 0).
+     */
+    static Handles.Weight uploadFp8(Fp8Matrix[] blocks, String device) {
+        if (blocks.length == 0) throw new IllegalArgumentException(device + ": weightFp8() needs at least one matrix");
+        int cols = blocks[0].cols();
+        long rows = 0;
+        StringBuilder name = new StringBuilder();
+        for (Fp8Matrix m : blocks) {
+            if (m.cols() != cols) {
+                throw new IllegalArgumentException(device + ": cannot stack " + m + " under " + blocks[0]
+                        + ": FP8 weights stack along dim 0 and need the same column count " + cols);
+            }
+            rows += m.rows();
+            name.append(name.length() == 0 ? "" : "|").append(m.name());
+        }
+        if (cols % 16 != 0) {
+            throw new IllegalArgumentException(device + ": FP8 weight " + name + " has " + cols + " columns; FP8 GEMMs"
+                    + " (cuBLASLt on FP8 tensor cores) need a multiple of 16: use weights_dtype auto for this model");
+        }
+        DeviceMemory mem = DeviceMemory.allocate(rows * cols, "FP8 weight " + name, device);
+        DeviceMemory scales = null;
+        try {
+            scales = DeviceMemory.allocate(rows * 4, "FP8 scales of " + name, device);
+            ByteBuffer staging = ByteBuffer.allocateDirect((int) Math.min(STAGING_BYTES, Math.max(rows * cols, 16)));
+            long offset = 0, row = 0;
+            for (Fp8Matrix m : blocks) {
+                ByteBuffer src = m.codes().duplicate();
+                long n = (long) m.rows() * cols;
+                for (long done = 0; done < n; done += staging.capacity()) {
+                    int count = (int) Math.min(staging.capacity(), n - done);
+                    staging.clear();
+                    src.limit(Math.toIntExact(done + count)).position(Math.toIntExact(done));
+                    staging.put(src).flip();
+                    mem.upload(offset + done, Pointer.to(staging), count);
+                }
+                scales.upload(row * 4, Pointer.to(m.scales()), m.rows() * 4L);
+                offset += n;
+                row += m.rows();
+            }
+        } catch (RuntimeException e) {
+            mem.close();
+            if (scales != null) scales.close();
+            throw e;
+        }
+        return new Handles.Weight(mem, rows, cols, Handles.Format.FP8, name.toString(), scales);
     }
 
     private static long cols(HostTensor t) {

@@ -72,7 +72,8 @@ public record JobPlan(JobArgs args, JobConfig config, TaskSettings task, PromptB
     /** What executors get: absolute model paths and the config's records as they are; draft null: none. */
     public static TaskSettings taskSettings(Path draft, Path target, JobConfig c) {
         return new TaskSettings(draft == null ? null : draft.toAbsolutePath().toString(),
-                target.toAbsolutePath().toString(), c.backend(), c.prefill(), c.generation(), c.prompts(), c.batches());
+                target.toAbsolutePath().toString(), c.backend(), c.prefill(), c.generation(), c.prompts(), c.batches(),
+                c.weights());
     }
 
     /**
@@ -98,6 +99,9 @@ public record JobPlan(JobArgs args, JobConfig config, TaskSettings task, PromptB
         s.put("prompt_template", String.valueOf(config.promptTemplate()));
         s.put("dataset_max_new_tokens", String.valueOf(config.datasetMaxNewTokens()));
         s.put("allow_duplicate_ids", String.valueOf(config.allowDuplicateIds()));
+        if (config.weights().draft() != io.specprefill.udf.model.WeightsDtype.AUTO) {
+            s.put("draft_weights_dtype", config.weights().draft().key());   // absent at auto: older checkpoints stay reusable
+        }
         files.entries().forEach((key, value) -> {
             if (!isTargetWeights(key)) s.put(key, value);
         });
@@ -118,6 +122,9 @@ public record JobPlan(JobArgs args, JobConfig config, TaskSettings task, PromptB
         s.put("top_p", String.valueOf(g.topP()));
         s.put("seed", String.valueOf(g.seed()));
         s.put("stop_strings", String.valueOf(g.stopStrings()));
+        if (config.weights().target() != io.specprefill.udf.model.WeightsDtype.AUTO) {
+            s.put("target_weights_dtype", config.weights().target().key());
+        }
         files.entries().forEach((key, value) -> {
             if (isTargetWeights(key)) s.put(key, value);
         });

@@ -16,6 +16,7 @@ import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Backends;
 import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.model.Model;
+import io.specprefill.udf.model.WeightsDtype;
 import io.specprefill.udf.tokenizer.ChatTemplate;
 import io.specprefill.udf.tokenizer.Tokenizer;
 
@@ -48,11 +49,13 @@ public final class GenerateCommand {
             "                         the built-in Llama 3 one where the model has no tokenizer_config.json)",
             "  --backend B            cpu, cuda or auto (cuda where a GPU is usable; default auto)",
             "  --device N             GPU ordinal for cuda (default 0)",
+            "  --weights-dtype D      auto (as the checkpoint stores them; BF16 on the GPU) or fp8 (projections",
+            "                         quantised at load, W8A8 GEMMs; an FP8 checkpoint is FP8 either way)",
             "  --json                 print one JSON object (ids, text, timings) instead of the text");
 
     /** The parsed flags; the compact constructor checks ranges and combinations. */
     record Options(Path model, String prompt, int[] promptIds, GenerationParams generation, boolean chat, boolean json,
-                   String backend, int device) {
+                   String backend, int device, WeightsDtype weights) {
         Options {
             if (model == null) throw new UsageException("--model is required");
             if ((prompt == null) == (promptIds == null)) throw new UsageException("give exactly one of --prompt and --prompt-ids");
@@ -81,7 +84,7 @@ public final class GenerateCommand {
         if (prompt.length == 0) throw new IllegalArgumentException("the prompt is empty");
         Backends.Choice choice = Backends.choose(o.backend(), o.device());
         try (Backend backend = choice.create();
-             LlamaModel llama = LlamaModel.upload(backend, model.config(), model.weights());
+             LlamaModel llama = LlamaModel.upload(backend, model.config(), model.weights(), o.weights());
              Generator generator = new Generator(llama)) {
             double loadMs = load.ms();
             GenerationParams p = o.generation();
@@ -95,9 +98,10 @@ public final class GenerateCommand {
                 out.println(text);
             }
             err.printf("generate: %s on %s (%s), loaded in %.0f ms; %d prompt tokens, prefill %.1f ms (%.0f tok/s), "
-                            + "ttft %.1f ms; %d new tokens, decode %.1f ms (%.1f tok/s); stop: %s%n",
+                            + "ttft %.1f ms; %d new tokens, decode %.1f ms (%.1f tok/s); stop: %s%s%n",
                     o.model(), backend.name(), choice.why(), loadMs, prompt.length, g.prefillMs(), prompt.length / (g.prefillMs() / 1000),
-                    g.ttftMs(), g.ids().length, g.decodeMs(), g.decodeTokensPerSecond(), g.reason());
+                    g.ttftMs(), g.ids().length, g.decodeMs(), g.decodeTokensPerSecond(), g.reason(),
+                    o.weights() == WeightsDtype.AUTO ? "" : "; weights " + o.weights().key());
         }
     }
 
@@ -129,6 +133,7 @@ public final class GenerateCommand {
         boolean chat = false, json = false;
         String backend = Backends.AUTO;
         int device = 0;
+        WeightsDtype weights = WeightsDtype.AUTO;
         Flags f = new Flags(args);
         while (f.next()) {
             switch (f.flag()) {
@@ -144,6 +149,7 @@ public final class GenerateCommand {
                 case "--stop" -> stops.add(f.value());
                 case "--backend" -> backend = f.value();
                 case "--device" -> device = f.intValue();
+                case "--weights-dtype" -> weights = weightsDtype(f.value());
                 default -> throw f.unknown();
             }
         }
@@ -153,7 +159,15 @@ public final class GenerateCommand {
         } catch (IllegalArgumentException e) {
             throw asFlag(e);
         }
-        return new Options(model, prompt, ids, generation, chat, json, backend, device);
+        return new Options(model, prompt, ids, generation, chat, json, backend, device, weights);
+    }
+
+    private static WeightsDtype weightsDtype(String v) {
+        try {
+            return WeightsDtype.parse(v, "--weights-dtype");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage().replace("--weights-dtype=", "--weights-dtype "));
+        }
     }
 
     /** GenerationParams checks the values and names the YAML key ("top_p=0.0 must be ..."); say the flag. */

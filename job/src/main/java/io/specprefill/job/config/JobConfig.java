@@ -8,6 +8,7 @@ import io.specprefill.udf.generate.GenerationParams;
 import io.specprefill.udf.prefill.PrefillParams;
 import io.specprefill.udf.task.BatchSizes;
 import io.specprefill.udf.task.PromptParams;
+import io.specprefill.udf.task.WeightDtypes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +34,11 @@ import java.util.Map;
  * @param batches            draft_batch_size, target_batch_size
  * @param partitions         partitions of each stage; 0: Spark's default parallelism
  * @param localGpus          GPUs a local-mode task picks from by partition id; 0: none
+ * @param weights            draft_weights_dtype, target_weights_dtype: auto or fp8
  */
 public record JobConfig(PrefillParams prefill, GenerationParams generation, PromptParams prompts, String promptTemplate,
-                        String datasetMaxNewTokens, boolean allowDuplicateIds, String backend, BatchSizes batches, int partitions, int localGpus) {
+                        String datasetMaxNewTokens, boolean allowDuplicateIds, String backend, BatchSizes batches, int partitions, int localGpus,
+                        WeightDtypes weights) {
 
     public static final List<String> BACKENDS = List.of("cpu", "cuda", "auto");
 
@@ -91,7 +94,11 @@ public record JobConfig(PrefillParams prefill, GenerationParams generation, Prom
             @JsonProperty("partitions") @JsonPropertyDescription("partitions of each stage; 0: Spark's default parallelism")
             Integer partitions,
             @JsonProperty("local_gpus") @JsonPropertyDescription("without Spark GPU scheduling (local mode): task GPU = partition id modulo this; 0: none")
-            Integer localGpus) {
+            Integer localGpus,
+            @JsonProperty("draft_weights_dtype") @JsonPropertyDescription("the draft's projections: auto (as the checkpoint stores them; BF16 on the GPU) or fp8 (quantised at load, W8A8 GEMMs)")
+            String draftWeightsDtype,
+            @JsonProperty("target_weights_dtype") @JsonPropertyDescription("the target's projections: auto or fp8, as draft_weights_dtype (an FP8 checkpoint is FP8 either way)")
+            String targetWeightsDtype) {
         int chunk = orDefault(chunkSize, 32);
         PrefillParams prefill = new PrefillParams(orDefault(keep, 0.3), chunk, orDefault(poolKernel, 13),
                 orDefault(lookahead, 8), orDefault(keepTail, chunk));
@@ -102,13 +109,13 @@ public record JobConfig(PrefillParams prefill, GenerationParams generation, Prom
         BatchSizes batches = new BatchSizes(orDefault(draftBatchSize, 4), orDefault(targetBatchSize, 4));
         return new JobConfig(prefill, generation, prompts, promptTemplate, datasetMaxNewTokens,
                 orDefault(allowDuplicateIds, false), orDefault(backend, "auto"), batches,
-                orDefault(partitions, 0), orDefault(localGpus, 1));
+                orDefault(partitions, 0), orDefault(localGpus, 1), WeightDtypes.parse(draftWeightsDtype, targetWeightsDtype));
     }
 
     /** Every key at its default. */
     public static JobConfig defaults() {
         return fromKeys(null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /** The config as its YAML keys, every one resolved, in the file's order (what config.yaml holds). */
@@ -136,6 +143,8 @@ public record JobConfig(PrefillParams prefill, GenerationParams generation, Prom
         k.put("target_batch_size", batches.target());
         k.put("partitions", partitions);
         k.put("local_gpus", localGpus);
+        k.put("draft_weights_dtype", weights.draft().key());
+        k.put("target_weights_dtype", weights.target().key());
         return k;
     }
 

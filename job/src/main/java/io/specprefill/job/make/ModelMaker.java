@@ -240,6 +240,7 @@ public final class ModelMaker {
             case BF16 -> "bfloat16";
             case F16 -> "float16";
             case F32 -> "float32";
+            case F8_E4M3 -> throw new IllegalArgumentException("make-model writes BF16, F16 or F32 weights, not F8_E4M3");
         };
     }
 

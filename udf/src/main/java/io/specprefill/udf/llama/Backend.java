@@ -1,5 +1,6 @@
 package io.specprefill.udf.llama;
 
+import io.specprefill.udf.model.Fp8Matrix;
 import io.specprefill.udf.model.HostTensor;
 
 /**
@@ -77,6 +78,30 @@ public interface Backend extends AutoCloseable {
     /** Uploads the given tensors stacked along dim 0 (same column count), e.g. wq|wk|wv fused. */
     Weight weight(HostTensor... rowBlocks);
 
+    /**
+     * Uploads FP8 matrices (E4M3 codes + one float32 scale per row, see {@link Fp8Matrix}) stacked
+     * along dim 0, e.g. wq|wk|wv fused: each block keeps its own row scales, so a per-tensor scale of
+     * an FP8 checkpoint becomes equal scales on that block's rows. A {@link #matmul} or
+     * {@link #matmulAdd} on such a weight is a W8A8 GEMM (FP8 activations and weights):
+     * <ol>
+     *   <li>each row t of x [T, k] is quantised on its own: sx[t] = absmax_p |x[t, p]| / 448 (1 for a
+     *       zero row), qx[t, p] = E4M3(x[t, p] / sx[t]), round to nearest even, saturated to +-448
+     *       ({@code Fp8}; dynamic per-token scaling, as vLLM and compressed-tensors do);</li>
+     *   <li>acc[t, j] = sum_p decode(qx[t, p]) * decode(qw[j, p]) in float32 (every product is exact
+     *       in float32; only the summation order and, on tensor cores, the accumulator's width may differ);</li>
+     *   <li>out[t, j] = acc[t, j] * (sx[t] * sw[j]) (matmul), or x[t, j] += that (matmulAdd).</li>
+     * </ol>
+     * Where x is narrow (BF16 on the GPU), step 1 quantises the BF16 values. {@code CpuBackend} is the
+     * reference; a GPU (cuBLASLt on FP8 tensor cores) matches it within a norm-wise relative error of
+     * 2e-3 when both quantise the same x (same codes), and within the BF16 tolerances of
+     * docs/design.md section 9 otherwise. Columns must be a multiple of 16 on the GPU (FP8 GEMMs).
+     *
+     * <p>Default: unsupported, so a backend without FP8 fails naming the op, never silently.
+     */
+    default Weight weightFp8(Fp8Matrix... rowBlocks) {
+        throw new UnsupportedOperationException("weightFp8: backend " + name() + " has no FP8 weights");
+    }
+
     /** Float activations of {@code size} elements; contents undefined. */
     Tensor tensor(long size);
 
@@ -133,7 +158,10 @@ public interface Backend extends AutoCloseable {
      */
     void rmsnorm(Tensor out, Tensor x, Weight w, int T, int dim, float eps);
 
-    /** out[T, n] = x[T, k] · w[n, k]^T (nn.Linear, no bias). This is where the time goes. */
+    /**
+     * out[T, n] = x[T, k] · w[n, k]^T (nn.Linear, no bias). This is where the time goes. An FP8 weight
+     * ({@link #weightFp8}) makes it a W8A8 GEMM with per-token activation scales (see there).
+     */
     void matmul(Tensor out, Tensor x, Weight w, int T, int n, int k);
 
     /**

@@ -3,6 +3,7 @@ package io.specprefill.udf.llama;
 import io.specprefill.udf.llama.CpuHandles.CpuInts;
 import io.specprefill.udf.llama.CpuHandles.CpuTensor;
 import io.specprefill.udf.llama.CpuHandles.CpuWeight;
+import io.specprefill.udf.model.Fp8Matrix;
 import io.specprefill.udf.model.HostTensor;
 
 import java.util.Arrays;
@@ -48,6 +49,12 @@ public final class CpuBackend implements Backend {
             offset += t.numel();
         }
         return new CpuWeight(data, (int) rows, (int) cols);
+    }
+
+    /** E4M3 codes decoded to float32 (exact) plus row scales; matmul on it is {@link CpuFp8}'s W8A8 GEMM. */
+    @Override
+    public Weight weightFp8(Fp8Matrix... rowBlocks) {
+        return CpuFp8.weight(rowBlocks);
     }
 
     /** Columns of a stored tensor: the last dimension ([n] vectors are one row). */
@@ -156,7 +163,8 @@ public final class CpuBackend implements Backend {
         }
         need("matmul", "x [T, k]", in.length, (long) T * k);
         need("matmul", "out [T, n]", o.length, (long) T * n);
-        CpuMatmul.matmul(o, in, cw.data, T, n, k, false);
+        if (cw.fp8()) CpuFp8.matmul(o, in, cw, T, n, k, false);
+        else CpuMatmul.matmul(o, in, cw.data, T, n, k, false);
     }
 
     @Override
@@ -169,7 +177,8 @@ public final class CpuBackend implements Backend {
         }
         need("matmulAdd", "in [T, k]", a.length, (long) T * k);
         need("matmulAdd", "x [T, n]", o.length, (long) T * n);
-        CpuMatmul.matmul(o, a, cw.data, T, n, k, true);
+        if (cw.fp8()) CpuFp8.matmul(o, a, cw, T, n, k, true);
+        else CpuMatmul.matmul(o, a, cw.data, T, n, k, true);
     }
 
     @Override
@@ -353,8 +362,15 @@ public final class CpuBackend implements Backend {
         throw new IllegalArgumentException(op + ": ints " + t + " do not belong to the CPU backend");
     }
 
+    /** A CPU weight; FP8 ones only for matmul and matmulAdd. */
     private static CpuWeight w(Weight t, String op) {
-        if (t instanceof CpuWeight) return (CpuWeight) t;
+        if (t instanceof CpuWeight) {
+            CpuWeight cw = (CpuWeight) t;
+            if (cw.fp8() && !op.startsWith("matmul")) {
+                throw new IllegalArgumentException(op + ": an FP8 weight (" + cw.rows + "x" + cw.cols + ") is only a GEMM operand");
+            }
+            return cw;
+        }
         throw new IllegalArgumentException(op + ": weight " + t + " does not belong to the CPU backend");
     }
 

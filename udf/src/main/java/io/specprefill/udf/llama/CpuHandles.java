@@ -45,16 +45,29 @@ final class CpuHandles {
         }
     }
 
-    /** A weight [rows, cols] as float32, row-major. */
+    /**
+     * A weight [rows, cols] as float32, row-major; an FP8 weight holds its E4M3 codes decoded
+     * (exact) in data and one scale per row in scales (null for every other weight).
+     */
     static final class CpuWeight implements Backend.Weight {
         final float[] data;
         final int rows;
         final int cols;
+        final float[] scales;
 
         CpuWeight(float[] data, int rows, int cols) {
+            this(data, rows, cols, null);
+        }
+
+        CpuWeight(float[] data, int rows, int cols, float[] scales) {
             this.data = data;
             this.rows = rows;
             this.cols = cols;
+            this.scales = scales;
+        }
+
+        boolean fp8() {
+            return scales != null;
         }
 
         @Override

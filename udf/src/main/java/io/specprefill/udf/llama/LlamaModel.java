@@ -1,8 +1,11 @@
 package io.specprefill.udf.llama;
 
+import io.specprefill.udf.model.DType;
+import io.specprefill.udf.model.Fp8Matrix;
 import io.specprefill.udf.model.HostTensor;
 import io.specprefill.udf.model.LlamaConfig;
 import io.specprefill.udf.model.LlamaWeights;
+import io.specprefill.udf.model.WeightsDtype;
 
 import java.util.Arrays;
 
@@ -10,7 +13,9 @@ import java.util.Arrays;
  * A Llama model on a backend: the config and the uploaded weights (wq|wk|wv and w1|w3 fused at
  * upload, so attention input and the MLP's gate/up are one GEMM each; bq|bk|bv fused alike into one
  * bias row). The attention extras of Qwen2/Qwen3 (see {@link LlamaConfig.Architecture}) are null
- * where the architecture has none. Immutable after upload:
+ * where the architecture has none. The projections (wqkv, wo, w13, w2) are FP8 weights
+ * ({@link Backend#weightFp8}) when the checkpoint stores them in FP8 or when loaded with
+ * {@link WeightsDtype#FP8}; the embedding, norms, biases and LM head never are. Immutable after upload:
  * several {@link LlamaForward}s (each with its own run state) may share one model.
  */
 public final class LlamaModel implements AutoCloseable {
@@ -31,7 +36,7 @@ public final class LlamaModel implements AutoCloseable {
     final Backend.Weight[] qNorm;    // [layers][1, D] per-head RMSNorm of the queries (qkNorm), or null
     final Backend.Weight[] kNorm;    // [layers][1, D] per-head RMSNorm of the keys (qkNorm), or null
 
-    private LlamaModel(LlamaConfig config, Backend backend, LlamaWeights w) {
+    private LlamaModel(LlamaConfig config, Backend backend, LlamaWeights w, WeightsDtype dtype) {
         this.config = config;
         this.backend = backend;
         int L = config.nLayers();
@@ -45,11 +50,11 @@ public final class LlamaModel implements AutoCloseable {
         w2 = new Backend.Weight[L];
         for (int l = 0; l < L; l++) {
             attnNorm[l] = backend.weight(w.attnNorm[l]);
-            wqkv[l] = backend.weight(w.wq[l], w.wk[l], w.wv[l]);
-            wo[l] = backend.weight(w.wo[l]);
+            wqkv[l] = linear(backend, w, dtype, w.wq[l], w.wk[l], w.wv[l]);
+            wo[l] = linear(backend, w, dtype, w.wo[l]);
             ffnNorm[l] = backend.weight(w.ffnNorm[l]);
-            w13[l] = backend.weight(w.w1[l], w.w3[l]);
-            w2[l] = backend.weight(w.w2[l]);
+            w13[l] = linear(backend, w, dtype, w.w1[l], w.w3[l]);
+            w2[l] = linear(backend, w, dtype, w.w2[l]);
         }
         finalNorm = backend.weight(w.finalNorm);
         lmHead = w.lmHead == w.tokenEmbedding ? embedding : backend.weight(w.lmHead);
@@ -120,9 +125,34 @@ public final class LlamaModel implements AutoCloseable {
         return new LlamaModel(config, backend, weights);
     }
 
-    /** Uploads every weight to the backend once (the slow part of loading a model). */
+    /** Uploads every weight to the backend once (the slow part of loading a model), as the checkpoint stores it. */
     public static LlamaModel upload(Backend backend, LlamaConfig config, LlamaWeights weights) {
-        return new LlamaModel(config, backend, weights);
+        return upload(backend, config, weights, WeightsDtype.AUTO);
+    }
+
+    /** As {@link #upload(Backend, LlamaConfig, LlamaWeights)}, with the projections held as {@code dtype} says. */
+    public static LlamaModel upload(Backend backend, LlamaConfig config, LlamaWeights weights, WeightsDtype dtype) {
+        return new LlamaModel(config, backend, weights, dtype);
+    }
+
+    /**
+     * One projection (blocks fused along dim 0): FP8 when the checkpoint's blocks are F8_E4M3 (each
+     * with its weight_scale; all blocks of a fusion must agree) or when {@code dtype} is FP8
+     * (quantised here per output channel), else the backend's own format.
+     */
+    private static Backend.Weight linear(Backend b, LlamaWeights w, WeightsDtype dtype, HostTensor... blocks) {
+        int fp8 = 0;
+        for (HostTensor t : blocks) fp8 += t.dtype() == DType.F8_E4M3 ? 1 : 0;
+        if (fp8 == 0 && dtype != WeightsDtype.FP8) return b.weight(blocks);
+        if (fp8 != 0 && fp8 != blocks.length) {
+            throw new IllegalArgumentException("weights: " + Arrays.toString(blocks) + " are fused into one GEMM but"
+                    + " only some are F8_E4M3 (an FP8 checkpoint must quantize all of q/k/v, or both of gate/up)");
+        }
+        Fp8Matrix[] m = new Fp8Matrix[blocks.length];
+        for (int i = 0; i < blocks.length; i++) {
+            m[i] = fp8 != 0 ? Fp8Matrix.fromCheckpoint(blocks[i], w.scaleOf(blocks[i])) : Fp8Matrix.quantize(blocks[i]);
+        }
+        return b.weightFp8(m);
     }
 
     /** Shapes against the config, so that a bad checkpoint fails here naming the tensor, not inside an op. */

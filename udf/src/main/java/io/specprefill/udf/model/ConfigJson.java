@@ -20,7 +20,8 @@ import java.util.Map;
  * <p>Whatever the forward pass does not implement is refused here, naming the file and the key,
  * rather than run with a silently different result: other architectures (mixture of experts
  * included), sliding-window layers, MLP biases, RoPE types other than default and llama3, partial
- * rotary embeddings, per-layer-type RoPE, quantized checkpoints.
+ * rotary embeddings, per-layer-type RoPE, quantized checkpoints other than compressed-tensors FP8
+ * ({@link QuantizationConfig}).
  */
 final class ConfigJson {
     /** Supported architectures and the model_type transformers writes for each. */
@@ -51,6 +52,12 @@ final class ConfigJson {
                 c.bosTokenId(), eos, c.maxPositions(), c.source(), c.architecture());
     }
 
+    /** The quantization_config of {@code dir/config.json}, null when it has none. */
+    static QuantizationConfig quantization(Path dir) {
+        Path file = dir.resolve("config.json");
+        return QuantizationConfig.parse(readTree(file), file.toString());
+    }
+
     private static JsonNode readTree(Path file) {
         try {
             JsonNode root = new ObjectMapper().readTree(file.toFile());
@@ -71,11 +78,7 @@ final class ConfigJson {
             throw new ModelFormatException(source + ": mlp_bias=true is not supported (gate/up/down projections"
                     + " without biases, as in every supported architecture)");
         }
-        if (root.hasNonNull("quantization_config")) {
-            throw new ModelFormatException(source + ": quantization_config (quant_method="
-                    + root.get("quantization_config").path("quant_method").asText("?") + ") is not supported;"
-                    + " use an unquantized BF16, F16 or F32 checkpoint");
-        }
+        QuantizationConfig.parse(root, source); // refuses what the FP8 path does not implement; ModelLoader uses it
         int dim = requiredInt(root, "hidden_size", source);
         int nLayers = requiredInt(root, "num_hidden_layers", source);
         int nHeads = requiredInt(root, "num_attention_heads", source);

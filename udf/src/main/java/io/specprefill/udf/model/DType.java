@@ -1,8 +1,12 @@
 package io.specprefill.udf.model;
 
-/** Element types a checkpoint may store; names as the safetensors header spells them. */
+/**
+ * Element types a checkpoint may store; names as the safetensors header spells them. F8_E4M3 is
+ * OCP FP8 E4M3 ({@code torch.float8_e4m3fn}, see {@link Fp8}): the weights of FP8 checkpoints,
+ * which {@link ModelLoader} pairs with their {@code weight_scale}.
+ */
 public enum DType {
-    F32(4), F16(2), BF16(2);
+    F32(4), F16(2), BF16(2), F8_E4M3(1);
 
     /** Bytes per element. */
     public final int bytes;
@@ -17,9 +21,10 @@ public enum DType {
             case "F32": return F32;
             case "F16": return F16;
             case "BF16": return BF16;
+            case "F8_E4M3": return F8_E4M3;
             default:
                 throw new ModelFormatException(file + ": tensor '" + tensor + "' has dtype " + name
-                        + "; supported dtypes are F32, F16 and BF16");
+                        + "; supported dtypes are F32, F16, BF16 and F8_E4M3 (FP8 checkpoints)");
         }
     }
 

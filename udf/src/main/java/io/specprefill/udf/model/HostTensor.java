@@ -35,12 +35,13 @@ public record HostTensor(String name, DType dtype, long[] shape, ByteBuffer data
         return shape[i];
     }
 
-    /** Element i widened to float32 (BF16 and F16 exactly). */
+    /** Element i widened to float32 (BF16, F16 and F8_E4M3 exactly; an FP8 value without its scale). */
     public float get(long i) {
         switch (dtype) {
             case F32: return data.getFloat(Math.toIntExact(i * 4));
             case BF16: return DType.bf16ToFloat(data.getShort(Math.toIntExact(i * 2)));
             case F16: return DType.f16ToFloat(data.getShort(Math.toIntExact(i * 2)));
+            case F8_E4M3: return Fp8.decode(data.get(Math.toIntExact(i)));
             default: throw new IllegalStateException(dtype.name());
         }
     }
@@ -58,6 +59,9 @@ public record HostTensor(String name, DType dtype, long[] shape, ByteBuffer data
                 return;
             case F16:
                 for (int i = 0; i < count; i++) dst[dstOff + i] = DType.f16ToFloat(b.getShort(Math.toIntExact((from + i) * 2)));
+                return;
+            case F8_E4M3:
+                for (int i = 0; i < count; i++) dst[dstOff + i] = Fp8.decode(b.get(Math.toIntExact(from + i)));
                 return;
             default:
                 throw new IllegalStateException(dtype.name());

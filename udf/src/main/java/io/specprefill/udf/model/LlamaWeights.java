@@ -1,7 +1,10 @@
 package io.specprefill.udf.model;
 
+import java.util.Map;
+
 /**
- * The weights of a Llama checkpoint, as stored (any of F32/F16/BF16), each a view into a mapped
+ * The weights of a Llama checkpoint, as stored (any of F32/F16/BF16; the projections of an FP8
+ * checkpoint F8_E4M3 with their scales in {@link #weightScales}), each a view into a mapped
  * safetensors file. Shapes are PyTorch's {@code nn.Linear} layout: [out, in]. Backends upload
  * these once; fusions (wq|wk|wv, w1|w3) happen in the upload, not here.
  * Built by {@link ModelLoader}, which checks every shape against the config. The attention
@@ -27,6 +30,8 @@ public final class LlamaWeights {
     public final HostTensor[] bo;           // self_attn.o_proj.bias (oBias)      [layers][dim], or null
     public final HostTensor[] qNorm;        // self_attn.q_norm.weight (qkNorm)   [layers][headDim], or null
     public final HostTensor[] kNorm;        // self_attn.k_norm.weight (qkNorm)   [layers][headDim], or null
+    /** FP8 checkpoints: weight name -> its {@code weight_scale} ([out, 1] or [1]); empty otherwise. */
+    public final Map<String, HostTensor> weightScales;
 
     public LlamaWeights(HostTensor tokenEmbedding, HostTensor[] attnNorm, HostTensor[] wq, HostTensor[] wk,
                         HostTensor[] wv, HostTensor[] wo, HostTensor[] ffnNorm, HostTensor[] w1, HostTensor[] w2,
@@ -40,6 +45,16 @@ public final class LlamaWeights {
                         HostTensor[] wv, HostTensor[] wo, HostTensor[] ffnNorm, HostTensor[] w1, HostTensor[] w2,
                         HostTensor[] w3, HostTensor finalNorm, HostTensor lmHead, HostTensor[] bq, HostTensor[] bk,
                         HostTensor[] bv, HostTensor[] bo, HostTensor[] qNorm, HostTensor[] kNorm) {
+        this(tokenEmbedding, attnNorm, wq, wk, wv, wo, ffnNorm, w1, w2, w3, finalNorm, lmHead, bq, bk, bv, bo, qNorm,
+                kNorm, Map.of());
+    }
+
+    /** With the scales of an FP8 checkpoint's F8_E4M3 projections (weight name -> weight_scale). */
+    public LlamaWeights(HostTensor tokenEmbedding, HostTensor[] attnNorm, HostTensor[] wq, HostTensor[] wk,
+                        HostTensor[] wv, HostTensor[] wo, HostTensor[] ffnNorm, HostTensor[] w1, HostTensor[] w2,
+                        HostTensor[] w3, HostTensor finalNorm, HostTensor lmHead, HostTensor[] bq, HostTensor[] bk,
+                        HostTensor[] bv, HostTensor[] bo, HostTensor[] qNorm, HostTensor[] kNorm,
+                        Map<String, HostTensor> weightScales) {
         this.tokenEmbedding = tokenEmbedding;
         this.attnNorm = attnNorm;
         this.wq = wq;
@@ -58,5 +73,13 @@ public final class LlamaWeights {
         this.bo = bo;
         this.qNorm = qNorm;
         this.kNorm = kNorm;
+        this.weightScales = Map.copyOf(weightScales);
+    }
+
+    /** The scale of an F8_E4M3 weight, or an error naming it. */
+    public HostTensor scaleOf(HostTensor weight) {
+        HostTensor s = weightScales.get(weight.name());
+        if (s == null) throw new ModelFormatException("tensor '" + weight.name() + "' is F8_E4M3 but has no weight_scale");
+        return s;
     }
 }

@@ -90,9 +90,60 @@ public final class ModelLoader {
             throw new ModelFormatException(ckpt.source() + ": tensor '" + LM_HEAD + "' is missing and "
                     + cfg.source() + " has tie_word_embeddings=false");
         }
+        Map<String, HostTensor> scales = fp8Scales(dir, ckpt, layers, embedding, lmHead, finalNorm, extras);
         return new LlamaWeights(embedding, layers[0], layers[1], layers[2], layers[3], layers[4], layers[5],
                 layers[6], layers[7], layers[8], finalNorm, lmHead, extras[0], extras[1], extras[2], extras[3],
-                extras[4], extras[5]);
+                extras[4], extras[5], scales);
+    }
+
+    /** Slots of {@link #LAYER_TABLE} that are nn.Linear weights: the ones an FP8 checkpoint quantizes. */
+    private static final int[] LINEAR_SLOTS = {1, 2, 3, 4, 6, 7, 8};
+
+    /**
+     * The weight_scale of every F8_E4M3 projection (compressed-tensors: {@code <linear>.weight_scale}
+     * beside {@code <linear>.weight}). Only the layers' projections may be FP8, only with a
+     * quantization_config, and never with static {@code input_scale}s.
+     */
+    private static Map<String, HostTensor> fp8Scales(Path dir, Checkpoint ckpt, HostTensor[][] layers,
+                                                     HostTensor embedding, HostTensor lmHead, HostTensor finalNorm,
+                                                     HostTensor[][] extras) {
+        Map<String, HostTensor> scales = new LinkedHashMap<>();
+        QuantizationConfig quant = null;
+        boolean quantRead = false;
+        for (int s : LINEAR_SLOTS) {
+            for (HostTensor w : layers[s]) {
+                if (w.dtype() != DType.F8_E4M3) continue;
+                if (!quantRead) {
+                    quant = ConfigJson.quantization(dir);
+                    quantRead = true;
+                }
+                if (quant == null) {
+                    throw new ModelFormatException(ckpt.fileOf(w.name()) + ": tensor '" + w.name() + "' is F8_E4M3 but "
+                            + dir.resolve("config.json") + " has no " + QuantizationConfig.KEY);
+                }
+                String base = w.name().substring(0, w.name().length() - ".weight".length());
+                if (ckpt.find(base + ".input_scale").isPresent()) {
+                    throw new ModelFormatException(ckpt.fileOf(w.name()) + ": tensor '" + base + ".input_scale' (a static"
+                            + " activation scale) is not supported: activations are quantised per token at run time");
+                }
+                String scaleName = base + ".weight_scale";
+                HostTensor scale = ckpt.find(scaleName).orElseThrow(() -> new ModelFormatException(ckpt.source()
+                        + ": tensor '" + scaleName + "' is missing (the scale of the F8_E4M3 weight '" + w.name() + "')"));
+                Fp8Matrix.fromCheckpoint(w, scale); // checks the scale's shape and dtype now, naming the file's tensor
+                scales.put(w.name(), scale);
+            }
+        }
+        java.util.List<HostTensor> others = new java.util.ArrayList<>(java.util.List.of(embedding, lmHead, finalNorm));
+        for (int s : new int[]{0, 5}) others.addAll(java.util.List.of(layers[s]));
+        for (HostTensor[] e : extras) if (e != null) others.addAll(java.util.List.of(e));
+        for (HostTensor t : others) {
+            if (t.dtype() == DType.F8_E4M3) {
+                throw new ModelFormatException(ckpt.fileOf(t.name()) + ": tensor '" + t.name() + "' is F8_E4M3; only the"
+                        + " layers' projections (q/k/v/o, gate/up/down) may be FP8 (the embedding, norms, biases and"
+                        + " lm_head stay BF16, as compressed-tensors' ignore: [\"lm_head\"] leaves them)");
+            }
+        }
+        return scales;
     }
 
     /**

@@ -57,7 +57,7 @@ public final class GenerationIterator
         ModelCache.noteBackend(choice);
         tokenizer = ModelCache.tokenizer(targetDir);
         device = ModelCache.backend(choice);
-        LlamaModel target = ModelCache.model(targetDir, choice);
+        LlamaModel target = ModelCache.model(targetDir, choice, settings.weights().target());
         synchronized (device) { // allocates this task's buffers on the shared backend
             generator = new Generator(target);
         }

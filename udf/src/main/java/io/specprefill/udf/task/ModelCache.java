@@ -5,6 +5,7 @@ import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Backends;
 import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.model.Model;
+import io.specprefill.udf.model.WeightsDtype;
 import io.specprefill.udf.tokenizer.Tokenizer;
 
 import java.lang.System.Logger.Level;
@@ -53,15 +54,20 @@ public final class ModelCache {
         return first;
     }
 
-    /** The model in {@code dir} uploaded to the choice's backend, loaded on first use. */
+    /** The model in {@code dir} uploaded to the choice's backend as its checkpoint stores it, loaded on first use. */
     public static LlamaModel model(Path dir, Backends.Choice choice) {
-        String key = dir.toAbsolutePath().normalize() + "|" + choice.key();
+        return model(dir, choice, WeightsDtype.AUTO);
+    }
+
+    /** As {@link #model(Path, Backends.Choice)}, with the projections held as {@code dtype} says (one entry per dtype). */
+    public static LlamaModel model(Path dir, Backends.Choice choice, WeightsDtype dtype) {
+        String key = dir.toAbsolutePath().normalize() + "|" + choice.key() + (dtype == WeightsDtype.AUTO ? "" : "|" + dtype.key());
         return get(MODELS, key, () -> {
             Timer load = Timer.start();
             Model m = Model.load(dir);
-            LlamaModel model = LlamaModel.upload(backend(choice), m.config(), m.weights());
-            LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "loaded %s on %s in %.1f s", dir, choice.key(),
-                    load.seconds()));
+            LlamaModel model = LlamaModel.upload(backend(choice), m.config(), m.weights(), dtype);
+            LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "loaded %s on %s (weights %s) in %.1f s", dir,
+                    choice.key(), dtype.key(), load.seconds()));
             return model;
         });
     }

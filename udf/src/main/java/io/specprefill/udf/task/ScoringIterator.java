@@ -58,7 +58,7 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
         ModelCache.noteBackend(choice);
         device = ModelCache.backend(choice);
-        LlamaModel draft = ModelCache.model(Path.of(settings.draftDir()), choice);
+        LlamaModel draft = ModelCache.model(Path.of(settings.draftDir()), choice, settings.weights().draft());
         PrefillParams p = settings.prefill();
         synchronized (device) { // allocates this task's buffers on the shared backend
             scorer = new SpeculativePrefill(draft, p);

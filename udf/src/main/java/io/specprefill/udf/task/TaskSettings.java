@@ -19,14 +19,23 @@ import java.io.Serializable;
  * @param generation how stage 2 generates
  * @param prompts   how prompts become ids (stage 1)
  * @param batches   prompts per batch in each stage
+ * @param weights   how the draft's and the target's projections are held (auto or fp8)
  */
 public record TaskSettings(String draftDir, String targetDir, String backend, PrefillParams prefill,
-                           GenerationParams generation, PromptParams prompts, BatchSizes batches)
+                           GenerationParams generation, PromptParams prompts, BatchSizes batches,
+                           WeightDtypes weights)
         implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     public TaskSettings {
         if (prefill.keepsEverything()) draftDir = null;
+        if (weights == null) weights = WeightDtypes.AUTO;
+    }
+
+    /** With both models as their checkpoints store them. */
+    public TaskSettings(String draftDir, String targetDir, String backend, PrefillParams prefill,
+                        GenerationParams generation, PromptParams prompts, BatchSizes batches) {
+        this(draftDir, targetDir, backend, prefill, generation, prompts, batches, WeightDtypes.AUTO);
     }
 
     /** True when stage 1 keeps every token and loads no draft: the baseline. */

@@ -194,7 +194,7 @@ class ModelLoaderTest {
 
     @Test
     void eachDtypeLoadsWithItsValues() throws IOException {
-        for (DType dt : DType.values()) {
+        for (DType dt : new DType[]{DType.F32, DType.F16, DType.BF16}) {   // F8_E4M3 comes with scales: Fp8LoaderTest
             Map<String, SafeTensorsWriter.Tensor> w = TestCheckpoints.randomWeights(small(), dt, 7);
             Path dir = TestCheckpoints.writeModel(tmp.resolve(dt.name()), SMALL, w);
             LlamaWeights lw = Model.load(dir).weights();

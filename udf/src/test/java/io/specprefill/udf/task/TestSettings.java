@@ -29,12 +29,13 @@ public final class TestSettings {
     public boolean truncateMiddle = false;
     public int draftBatchSize = 2;
     public int targetBatchSize = 3;
+    public WeightDtypes weights = WeightDtypes.AUTO;
 
     public TaskSettings build() {
         return new TaskSettings(draftDir, targetDir, backend,
                 new PrefillParams(keep, chunkSize, poolKernel, lookahead, keepTail),
                 new GenerationParams(maxNewTokens, temperature, topP, seed, stopStrings),
                 new PromptParams(chatTemplate, maxPromptTokens, truncateMiddle),
-                new BatchSizes(draftBatchSize, targetBatchSize));
+                new BatchSizes(draftBatchSize, targetBatchSize), weights);
     }
 }
