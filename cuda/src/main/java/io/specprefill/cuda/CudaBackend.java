@@ -29,8 +29,6 @@ import jcuda.driver.JCudaDriver;
  * to the calling thread. A device allocation that does not fit throws {@link CudaOutOfMemoryException}.
  */
 public final class CudaBackend implements Backend {
-    private static final System.Logger LOG = System.getLogger("io.specprefill.cuda");
-    private static boolean attentionLogged;
 
     private final String name;
     private final int ordinal;
@@ -68,39 +66,13 @@ public final class CudaBackend implements Backend {
         this.modules = new KernelModules(computeCapability, name);
         this.launcher = new Launcher(name, stream, modules);
         this.cublas = Cublas.create(name);
-        this.cudnn = openCudnn(name, launcher.streamAddress);
+        this.cudnn = Cudnn.forBackend(name, launcher.streamAddress);
         this.kernels = new Kernels(launcher, cublas);
         this.scratch = new Scratch(launcher);
         this.tiles = new AttentionTiles(launcher);
         this.graphs = new StepGraphs(launcher);
         this.fp8 = new Fp8Kernels(launcher, cublas, scratch);
         this.ops = new CudaOps(kernels, fp8, scratch, tiles, choice, cudnn, multiprocessors);
-    }
-
-    /**
-     * cuDNN per specprefill.cuda.attention: "kernels" never opens it, "cudnn" requires it, "auto" takes
-     * it when it loads and says once per JVM which attention serves prefills.
-     */
-    private static Cudnn openCudnn(String device, long stream) {
-        String setting = KernelChoice.attentionSetting();
-        if (setting.equals("kernels")) return null;
-        if (!Cudnn.available()) {
-            if (setting.equals("cudnn")) {
-                throw new CudaException(device + ": specprefill.cuda.attention=cudnn but cuDNN 9 is unavailable: "
-                        + Cudnn.unavailableReason());
-            }
-            logAttentionOnce(device + ": prefill attention by attention_prefill (our kernel); cuDNN's fused attention"
-                    + " would be about 2x faster at long prompts: " + Cudnn.unavailableReason());
-            return null;
-        }
-        logAttentionOnce(device + ": prefill attention by cuDNN's fused attention (" + Cudnn.describe() + ")");
-        return Cudnn.create(device, stream);
-    }
-
-    private static synchronized void logAttentionOnce(String message) {
-        if (attentionLogged) return;
-        attentionLogged = true;
-        LOG.log(System.Logger.Level.INFO, message);
     }
 
     /** A backend on device {@code ordinal}; a clear CudaException when CUDA, the device or cuBLAS is missing. */

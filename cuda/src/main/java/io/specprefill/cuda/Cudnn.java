@@ -30,6 +30,8 @@ public final class Cudnn implements AutoCloseable {
     static final String LIBRARY_RESOURCE = "/native/linux-x86_64/libspcudnn.so";
     private static final int PLAN_CACHE = 64;
 
+    private static final System.Logger LOG = System.getLogger("io.specprefill.cuda");
+    private static boolean attentionLogged;
     private static boolean loadTried;
     private static String loadError;
     private static String libraryName;
@@ -101,6 +103,32 @@ public final class Cudnn implements AutoCloseable {
         }
         names.add("/usr/lib/x86_64-linux-gnu/libcudnn.so.9");
         return names;
+    }
+
+    /**
+     * cuDNN per specprefill.cuda.attention: "kernels" never opens it, "cudnn" requires it, "auto" takes
+     * it when it loads and says once per JVM which attention serves prefills.
+     */
+    static Cudnn forBackend(String device, long stream) {
+        String setting = KernelChoice.attentionSetting();
+        if (setting.equals("kernels")) return null;
+        if (!available()) {
+            if (setting.equals("cudnn")) {
+                throw new CudaException(device + ": specprefill.cuda.attention=cudnn but cuDNN 9 is unavailable: "
+                        + unavailableReason());
+            }
+            logAttentionOnce(device + ": prefill attention by attention_prefill (our kernel); cuDNN's fused attention"
+                    + " would be about 2x faster at long prompts: " + unavailableReason());
+            return null;
+        }
+        logAttentionOnce(device + ": prefill attention by cuDNN's fused attention (" + describe() + ")");
+        return Cudnn.create(device, stream);
+    }
+
+    private static synchronized void logAttentionOnce(String message) {
+        if (attentionLogged) return;
+        attentionLogged = true;
+        LOG.log(System.Logger.Level.INFO, message);
     }
 
     /** A handle on the current context, bound to {@code stream}. */
