@@ -155,30 +155,27 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void matmul(Tensor out, Tensor x, Weight w, int T, int n, int k) {
-        CpuWeight cw = w(w, "matmul");
-        float[] o = f(out, "matmul");
-        float[] in = f(x, "matmul");
-        if (cw.rows != n || cw.cols != k) {
-            throw shape("matmul", "w " + cw.rows + "x" + cw.cols + " for n=" + n + ", k=" + k);
-        }
-        need("matmul", "x [T, k]", in.length, (long) T * k);
-        need("matmul", "out [T, n]", o.length, (long) T * n);
-        if (cw.fp8()) CpuFp8.matmul(o, in, cw, T, n, k, false);
-        else CpuMatmul.matmul(o, in, cw.data, T, n, k, false);
+        gemm("matmul", out, "out [T, n]", x, "x [T, k]", w, T, n, k, false);
     }
 
     @Override
     public void matmulAdd(Tensor x, Tensor in, Weight w, int T, int n, int k) {
-        CpuWeight cw = w(w, "matmulAdd");
-        float[] o = f(x, "matmulAdd");
-        float[] a = f(in, "matmulAdd");
+        gemm("matmulAdd", x, "x [T, n]", in, "in [T, k]", w, T, n, k, true);
+    }
+
+    /** out = in @ w^T, or out += in @ w^T when {@code accumulate}; the labels name the operands in errors. */
+    private void gemm(String op, Tensor out, String outLabel, Tensor in, String inLabel, Weight w,
+                      int T, int n, int k, boolean accumulate) {
+        CpuWeight cw = w(w, op);
+        float[] o = f(out, op);
+        float[] a = f(in, op);
         if (cw.rows != n || cw.cols != k) {
-            throw shape("matmulAdd", "w " + cw.rows + "x" + cw.cols + " for n=" + n + ", k=" + k);
+            throw shape(op, "w " + cw.rows + "x" + cw.cols + " for n=" + n + ", k=" + k);
         }
-        need("matmulAdd", "in [T, k]", a.length, (long) T * k);
-        need("matmulAdd", "x [T, n]", o.length, (long) T * n);
-        if (cw.fp8()) CpuFp8.matmul(o, a, cw, T, n, k, true);
-        else CpuMatmul.matmul(o, a, cw.data, T, n, k, true);
+        need(op, inLabel, a.length, (long) T * k);
+        need(op, outLabel, o.length, (long) T * n);
+        if (cw.fp8()) CpuFp8.matmul(o, a, cw, T, n, k, accumulate);
+        else CpuMatmul.matmul(o, a, cw.data, T, n, k, accumulate);
     }
 
     @Override
