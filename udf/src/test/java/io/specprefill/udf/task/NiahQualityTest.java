@@ -1,15 +1,10 @@
 package io.specprefill.udf.task;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.specprefill.udf.tokenizer.Tokenizer;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -27,27 +22,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class NiahQualityTest {
     private static final int ROWS = 6;
 
-    private static Path find(String rel) {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve(rel))) return p.resolve(rel);
-        }
-        return null;
-    }
-
-    private static List<PromptRecord> rows(Path file, int n) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<PromptRecord> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file)) {
-            for (String line; out.size() < n && (line = r.readLine()) != null; ) {
-                JsonNode j = json.readTree(line);
-                List<String> answers = new ArrayList<>();
-                j.get("answers").forEach(a -> answers.add(a.asText()));
-                out.add(new PromptRecord(j.get("id").asText(), j.get("prompt").asText(), "niah", answers, null, -1, -1, null));
-            }
-        }
-        return out;
-    }
-
     private static double accuracy(List<GenerationResult> out) {
         int ok = 0;
         for (GenerationResult r : out) {
@@ -61,15 +35,13 @@ class NiahQualityTest {
 
     @Test
     void atKeepTenPercentTheDraftKeepsEveryNeedleAndTheTargetFindsMost() throws IOException {
-        String shared = System.getProperty("specprefill.shared");
-        Path data = shared == null ? find("shared/data/niah/niah-1k.jsonl")
-                : Files.exists(Path.of(shared, "data/niah/niah-1k.jsonl")) ? Path.of(shared, "data/niah/niah-1k.jsonl") : null;
-        Path draft = find("models/niah-draft");
-        Path target = find("models/niah-target");
+        Path data = TaskTestSupport.niahData();
+        Path draft = TaskTestSupport.findUpwards("models/niah-draft");
+        Path target = TaskTestSupport.findUpwards("models/niah-target");
         assumeTrue(data != null, "shared/data/niah/niah-1k.jsonl not found (searched upwards from user.dir; set"
                 + " -Dspecprefill.shared=/path/to/shared to point at it): NIAH quality check skipped");
         assumeTrue(draft != null && target != null, "models/niah-draft|niah-target not found");
-        List<PromptRecord> rows = rows(data, ROWS);
+        List<PromptRecord> rows = TaskTestSupport.niahRows(data, ROWS);
         TestSettings t = new TestSettings();
         t.draftDir = draft.toString();
         t.targetDir = target.toString();

@@ -1,9 +1,15 @@
 package io.specprefill.udf.task;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.specprefill.udf.model.TestCheckpoints;
 import io.specprefill.udf.testing.Golden;
 import io.specprefill.udf.tokenizer.Tokenizer;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -43,6 +49,37 @@ final class TaskTestSupport {
     static <T> List<T> drain(Iterator<T> it) {
         List<T> out = new ArrayList<>();
         while (it.hasNext()) out.add(it.next());
+        return out;
+    }
+
+    /** {@code rel} under the working directory or the nearest ancestor that has it; null when none does. */
+    static Path findUpwards(String rel) {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.exists(p.resolve(rel))) return p.resolve(rel);
+        }
+        return null;
+    }
+
+    /** ../shared/data/niah/niah-1k.jsonl: under -Dspecprefill.shared when set, else searched upwards; null when absent. */
+    static Path niahData() {
+        String shared = System.getProperty("specprefill.shared");
+        if (shared == null) return findUpwards("shared/data/niah/niah-1k.jsonl");
+        Path p = Path.of(shared, "data/niah/niah-1k.jsonl");
+        return Files.exists(p) ? p : null;
+    }
+
+    /** The first {@code n} needle rows of {@code file} (one JSON object per line: id, prompt, answers). */
+    static List<PromptRecord> niahRows(Path file, int n) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<PromptRecord> out = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(file)) {
+            for (String line; out.size() < n && (line = r.readLine()) != null; ) {
+                JsonNode j = json.readTree(line);
+                List<String> answers = new ArrayList<>();
+                j.get("answers").forEach(a -> answers.add(a.asText()));
+                out.add(new PromptRecord(j.get("id").asText(), j.get("prompt").asText(), "niah", answers, null, -1, -1, null));
+            }
+        }
         return out;
     }
 
