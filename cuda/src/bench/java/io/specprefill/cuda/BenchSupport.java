@@ -6,6 +6,7 @@ import jcuda.driver.JCudaDriver;
 
 import java.time.LocalDate;
 import java.util.Arrays;
+import java.util.Random;
 
 /**
  * Timing and table helpers of the benchmark mains: CUDA events on the backend's stream around GPU
@@ -129,5 +130,18 @@ final class BenchSupport {
         double pct = 100 * Math.max(gbs / peakGbs, tflops / peakTflops);
         System.out.printf("%-18s | %-28s | %-22s | %9.3f | %8.1f | %8.1f | %5.1f%%%n", op, shape, version, ms, gbs,
                 tflops, pct);
+    }
+
+    /** One row of the model tables: {@code model | measure | ms | per second}. */
+    static void modelRow(String model, String measure, double ms, double perSecond) {
+        System.out.printf("%-14s | %-40s | %10.2f | %10.1f%n", model, measure, ms, perSecond);
+    }
+
+    /** {@code n} token ids drawn uniformly from the vocabulary, the same for the same seed. */
+    static int[] randomTokens(int n, int vocab, long seed) {
+        Random r = new Random(seed);
+        int[] t = new int[n];
+        for (int i = 0; i < n; i++) t[i] = r.nextInt(vocab);
+        return t;
     }
 }

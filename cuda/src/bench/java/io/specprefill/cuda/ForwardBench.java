@@ -14,7 +14,6 @@ import io.specprefill.udf.prefill.SpeculativePrefill;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /**
  * End-to-end timings on synthetic Llama-3.2-1B and Llama-3.1-8B (random BF16 weights of real shapes
@@ -56,14 +55,14 @@ public final class ForwardBench {
                 String name = m.config.source().substring("synthetic:".length());
                 try (LlamaForward f = new LlamaForward(m); Backend.KvCache cache = f.newCache(1, max + DECODE_STEPS + 8)) {
                     for (int n : decodeOnly ? new int[0] : lengths) {
-                        int[] tok = tokens(n, m.config.vocabSize(), n);
+                        int[] tok = BenchSupport.randomTokens(n, m.config.vocabSize(), n);
                         double ms = BenchSupport.wallMs(1, 3, () -> f.prefill(cache, Batch.of(tok)).argmax(0));
-                        row(name, "full prefill N=" + n, ms, n / ms * 1e3);
+                        BenchSupport.modelRow(name, "full prefill N=" + n, ms, n / ms * 1e3);
                     }
                     for (boolean graphs : new boolean[]{true, false}) {
                         b.choice.graphs = graphs;
                         double step = decode(f, cache, max, 1);
-                        row(name, "decode per token, cache " + max + (graphs ? ", graph" : ", no graph"), step, 1e3 / step);
+                        BenchSupport.modelRow(name, "decode per token, cache " + max + (graphs ? ", graph" : ", no graph"), step, 1e3 / step);
                     }
                     b.choice.reset();
                 }
@@ -77,28 +76,17 @@ public final class ForwardBench {
         }
     }
 
-    private static void row(String model, String measure, double ms, double perSecond) {
-        System.out.printf("%-14s | %-40s | %10.2f | %10.1f%n", model, measure, ms, perSecond);
-    }
-
-    private static int[] tokens(int n, int vocab, long seed) {
-        Random r = new Random(seed);
-        int[] t = new int[n];
-        for (int i = 0; i < n; i++) t[i] = r.nextInt(vocab);
-        return t;
-    }
-
     /**
      * B sequences prefilled with n tokens each, then DECODE_STEPS greedy steps of all B rows at once;
      * ms per step (median of 3 runs' means).
      */
-    private static double decode(LlamaForward f, Backend.KvCache cache, int n, int B) {
+    static double decode(LlamaForward f, Backend.KvCache cache, int n, int B) {
         int vocab = f.model().config.vocabSize();
         int[] next = new int[B], seqs = new int[B];
         for (int i = 0; i < B; i++) {
             seqs[i] = i;
             Batch.Builder bb = Batch.builder();
-            bb.add(i, tokens(n, vocab, 7 + i), iota(n), 0);
+            bb.add(i, BenchSupport.randomTokens(n, vocab, 7 + i), iota(n), 0);
             next[i] = f.prefill(cache, bb.build()).argmax(0);
         }
         int[] pos = new int[B], tok = new int[B];
@@ -123,7 +111,7 @@ public final class ForwardBench {
         for (int B : new int[]{1, 8, 32}) {
             try (LlamaForward f = new LlamaForward(target); Backend.KvCache cache = f.newCache(B, n + DECODE_STEPS + 8)) {
                 double step = decode(f, cache, n, B);
-                row("llama-3.1-8b", "batched decode B=" + B + ", cache " + n + ", graph", step, B * 1e3 / step);
+                BenchSupport.modelRow("llama-3.1-8b", "batched decode B=" + B + ", cache " + n + ", graph", step, B * 1e3 / step);
             }
         }
     }
@@ -139,7 +127,7 @@ public final class ForwardBench {
         try (SpeculativePrefill scorer = new SpeculativePrefill(draft, params); Generator generator = new Generator(target)) {
             for (int n : new int[]{8192, 32768}) {
                 if (n > max) continue;
-                int[] prompt = tokens(n, draft.config.vocabSize(), 99);
+                int[] prompt = BenchSupport.randomTokens(n, draft.config.vocabSize(), 99);
                 double[][] runs = new double[4][];
                 for (int r = 0; r < 4; r++) {
                     io.specprefill.udf.Timer ttftTimer = io.specprefill.udf.Timer.start();
@@ -155,12 +143,12 @@ public final class ForwardBench {
                 Arrays.sort(timed, (a, c) -> Double.compare(a[0], c[0]));
                 double[] m = timed[1];
                 String label = "N=" + n + " p=0.1 K=" + (int) m[6];
-                row("1b -> 8b", "spec-prefill TTFT " + label, m[0], n / m[0] * 1e3);
-                row("1b -> 8b", "  draft prefill (1b, N rows)", m[1], n / m[1] * 1e3);
-                row("1b -> 8b", "  look-ahead " + (LOOK_AHEAD - 1) + " decode steps", m[2], 0);
-                row("1b -> 8b", "  importance + selection", m[3], 0);
-                row("1b -> 8b", "  target prefill (8b, K rows)", m[4], m[6] / m[4] * 1e3);
-                row("1b -> 8b", "  first token (sampling)", m[5] - m[4], 0);
+                BenchSupport.modelRow("1b -> 8b", "spec-prefill TTFT " + label, m[0], n / m[0] * 1e3);
+                BenchSupport.modelRow("1b -> 8b", "  draft prefill (1b, N rows)", m[1], n / m[1] * 1e3);
+                BenchSupport.modelRow("1b -> 8b", "  look-ahead " + (LOOK_AHEAD - 1) + " decode steps", m[2], 0);
+                BenchSupport.modelRow("1b -> 8b", "  importance + selection", m[3], 0);
+                BenchSupport.modelRow("1b -> 8b", "  target prefill (8b, K rows)", m[4], m[6] / m[4] * 1e3);
+                BenchSupport.modelRow("1b -> 8b", "  first token (sampling)", m[5] - m[4], 0);
             }
         }
     }

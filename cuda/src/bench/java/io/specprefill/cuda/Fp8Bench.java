@@ -2,13 +2,11 @@ package io.specprefill.cuda;
 
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Batch;
-import io.specprefill.udf.llama.LayerHook;
 import io.specprefill.udf.llama.LlamaForward;
 import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.model.LlamaConfig;
 
 import java.util.Arrays;
-import java.util.Random;
 
 /**
  * FP8 against BF16 (issue 14), the rows of BENCHMARKS.md's "FP8" tables:
@@ -70,38 +68,14 @@ final class Fp8Bench {
                 try (LlamaModel m = SyntheticLlama.build(b, c, 2, fp8); LlamaForward f = new LlamaForward(m);
                      Backend.KvCache cache = f.newCache(1, max + 40)) {
                     for (int n : lengths) {
-                        int[] tok = tokens(n, c.vocabSize(), n);
+                        int[] tok = BenchSupport.randomTokens(n, c.vocabSize(), n);
                         double ms = BenchSupport.wallMs(1, 3, () -> f.prefill(cache, Batch.of(tok)).argmax(0));
-                        row(label, "full prefill N=" + n, ms, n / ms * 1e3);
+                        BenchSupport.modelRow(label, "full prefill N=" + n, ms, n / ms * 1e3);
                     }
-                    double step = decode(f, cache, Math.min(max, 8192), c.vocabSize());
-                    row(label, "decode per token, cache " + Math.min(max, 8192) + ", graph", step, 1e3 / step);
+                    double step = ForwardBench.decode(f, cache, Math.min(max, 8192), 1);
+                    BenchSupport.modelRow(label, "decode per token, cache " + Math.min(max, 8192) + ", graph", step, 1e3 / step);
                 }
             }
         }
-    }
-
-    /** ms per greedy decode step after a prefill of n tokens (32 steps, median of 3). */
-    private static double decode(LlamaForward f, Backend.KvCache cache, int n, int vocab) {
-        int first = f.prefill(cache, Batch.of(tokens(n, vocab, 5))).argmax(0);
-        int steps = 32;
-        return BenchSupport.wallMs(1, 3, () -> {
-            int[] tok = {first}, pos = new int[1];
-            for (int s = 0; s < steps; s++) {
-                pos[0] = n + s;
-                tok[0] = f.decodeStep(cache, 1, new int[]{0}, tok, pos, pos, LayerHook.NONE).argmax(0);
-            }
-        }) / steps;
-    }
-
-    private static void row(String model, String measure, double ms, double perSecond) {
-        System.out.printf("%-14s | %-40s | %10.2f | %10.1f%n", model, measure, ms, perSecond);
-    }
-
-    private static int[] tokens(int n, int vocab, long seed) {
-        Random r = new Random(seed);
-        int[] t = new int[n];
-        for (int i = 0; i < n; i++) t[i] = r.nextInt(vocab);
-        return t;
     }
 }
