@@ -1,10 +1,5 @@
 package io.specprefill.cuda;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,18 +75,8 @@ public final class Cublas implements AutoCloseable {
     }
 
     private static String load() {
-        try (InputStream in = Cublas.class.getResourceAsStream(LIBRARY_RESOURCE)) {
-            if (in == null) {
-                return "the cuBLAS JNI bridge " + LIBRARY_RESOURCE + " is not in this jar (it is built with gcc on"
-                        + " Linux x86-64; this build had none)";
-            }
-            Path tmp = Files.createTempFile("specprefill-spcublas", ".so");
-            tmp.toFile().deleteOnExit();
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            System.load(tmp.toString());
-        } catch (IOException | UnsatisfiedLinkError e) {
-            return "cannot load the cuBLAS JNI bridge: " + e;
-        }
+        String bridgeError = JniBridge.load(Cublas.class, LIBRARY_RESOURCE, "cuBLAS");
+        if (bridgeError != null) return bridgeError;
         String candidates = String.join(":", candidates());
         String error = nativeOpen(candidates);
         if (error != null) return "cannot open cuBLAS (tried " + candidates + "): " + error;

@@ -1,10 +1,5 @@
 package io.specprefill.cuda;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -71,18 +66,8 @@ public final class Cudnn implements AutoCloseable {
     }
 
     private static String load() {
-        try (InputStream in = Cudnn.class.getResourceAsStream(LIBRARY_RESOURCE)) {
-            if (in == null) {
-                return "the cuDNN JNI bridge " + LIBRARY_RESOURCE + " is not in this jar (it is built with gcc on"
-                        + " Linux x86-64; this build had none)";
-            }
-            Path tmp = Files.createTempFile("specprefill-spcudnn", ".so");
-            tmp.toFile().deleteOnExit();
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            System.load(tmp.toString());
-        } catch (IOException | UnsatisfiedLinkError e) {
-            return "cannot load the cuDNN JNI bridge: " + e;
-        }
+        String bridgeError = JniBridge.load(Cudnn.class, LIBRARY_RESOURCE, "cuDNN");
+        if (bridgeError != null) return bridgeError;
         String candidates = String.join(":", candidates());
         String error = nativeOpen(candidates);
         if (error != null) return "cannot open cuDNN 9 (tried " + candidates + "): " + error;
