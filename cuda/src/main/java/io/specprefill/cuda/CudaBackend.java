@@ -2,11 +2,11 @@ package io.specprefill.cuda;
 
 import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.SeqBatch;
+import io.specprefill.udf.model.DType;
 import io.specprefill.udf.model.Fp8Matrix;
 import io.specprefill.udf.model.HostTensor;
 
 import jcuda.Pointer;
-import io.specprefill.udf.model.DType;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
@@ -29,7 +29,6 @@ import jcuda.driver.JCudaDriver;
  * to the calling thread. A device allocation that does not fit throws {@link CudaOutOfMemoryException}.
  */
 public final class CudaBackend implements Backend {
-
     private final String name;
     private final int ordinal;
     private final CUdevice device;

@@ -46,7 +46,7 @@ final class Launcher {
     final long streamAddress;
     final KernelModules modules;
     private final boolean syncCheck = Boolean.getBoolean("specprefill.cuda.syncCheck");
-    boolean capturing;   // set by DecodeGraphs while a stream capture is open
+    boolean capturing;   // set by StepGraphs while a stream capture is open
     private final Args args = new Args();
     private Kernel last;
     private int lastGx, lastGy, lastGz, lastBlock, lastSmem;
