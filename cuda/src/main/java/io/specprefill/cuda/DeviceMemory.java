@@ -7,6 +7,7 @@ import jcuda.driver.CUresult;
 import jcuda.driver.JCudaDriver;
 
 import java.lang.reflect.Field;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One cuMemAlloc allocation: its JCuda handle, its raw device address (for kernel parameters and
@@ -62,6 +63,8 @@ final class DeviceMemory implements AutoCloseable {
     }
 
     private static final Field NATIVE_POINTER = nativePointerField();
+    /** Counts every free (see {@link #frees}). */
+    private static final AtomicLong FREES = new AtomicLong();
 
     private static Field nativePointerField() {
         try {
@@ -101,8 +104,6 @@ final class DeviceMemory implements AutoCloseable {
     static long frees() {
         return FREES.get();
     }
-
-    private static final java.util.concurrent.atomic.AtomicLong FREES = new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public void close() {
