@@ -165,8 +165,8 @@ public final class Cublas implements AutoCloseable {
         if (outerVec) return status;
         if (status != 0) {
             throw new CudaException("cublasLtMatmul FP8 out[T=" + T + ", n=" + n + "] " + (accumulate ? "+" : "")
-                    + "= x[T, k=" + k + "] · w[n, k]^T (E4M3, out " + (outBf16 ? "BF16" : "f32") + ", "
-                    + (outerVec ? "outer-vector scales" : "unscaled") + ") failed: " + statusName(status));
+                    + "= x[T, k=" + k + "] · w[n, k]^T (E4M3, out " + (outBf16 ? "BF16" : "f32") + ", unscaled) failed: "
+                    + statusName(status));
         }
         return 0;
     }
