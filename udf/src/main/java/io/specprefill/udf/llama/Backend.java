@@ -193,10 +193,9 @@ public interface Backend extends AutoCloseable {
     /**
      * x[t, j] += bias[j] for t &lt; T, j &lt; n: the bias of an {@code nn.Linear} (HF: {@code x @ W^T + b}).
      * Qwen2's q/k/v projections use it on the fused rows qkv [T, (H + 2G) * D] with bias = bq|bk|bv,
-     * one row of (H + 2G) * D; o_proj (attention_bias) on [T, dim]. x [T, n] float32; bias a
-     * [1, n] weight (a single row, as norm vectors). Added after {@link #matmul}, before RoPE.
-     *
-     * <p>Default: unsupported, so a backend without it fails naming the op, never silently.
+     * one row of (H + 2G) * D; o_proj (attention_bias) on [T, dim]. x [T, n] a tensor or a narrow
+     * tensor (the fused qkv rows); bias a [1, n] weight (a single row, as norm vectors). Added after
+     * {@link #matmul}, before RoPE.
      */
     void addBias(Tensor x, Weight bias, int T, int n);
 
@@ -207,9 +206,7 @@ public interface Backend extends AutoCloseable {
      * (HF: {@code self.q_norm(q_proj(x).view(*, heads, D))}, Qwen3RMSNorm). On the fused rows
      * qkv [T, (H + 2G) * D] it is called twice: offset 0 with the H query heads and q_norm, offset
      * H * D with the G key heads and k_norm; the values (offset (H + G) * D) are untouched.
-     * x float32; w a [1, D] weight.
-     *
-     * <p>Default: unsupported, so a backend without it fails naming the op, never silently.
+     * Computed in float32; x a tensor or a narrow tensor (the fused qkv rows); w a [1, D] weight.
      */
     void rmsnormHeads(Tensor x, Weight w, int T, int stride, int offset, int heads, int headDim, float eps);
 
