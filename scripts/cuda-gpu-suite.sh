@@ -11,6 +11,8 @@
 #                                             there: unpacks and runs, logging to OUT:
 #                                             tests   every io.specprefill.cuda test (JUnit console)
 #                                             kernels KernelBench      forward ForwardBench [lengths]
+#                                             attention-kernels KernelBench's attention rows only
+#                                             decode  ForwardBench's 8B decode rows (32K cache, batched at 4K)
 #                                             fp8     issue 14's tables: KernelBench's FP8 GEMMs, ForwardBench's
 #                                                     8B BF16 vs FP8 (FORWARD_LENGTHS) and the 70B shape in FP8
 #                                                     (FP8_70B_LENGTHS, default 4096,8192)
@@ -87,6 +89,8 @@ for what in "${@:-tests}"; do
            echo "cuda-gpu-suite: benchmarks use attention_prefill_v$pv, attention_decode_v$dv"
            jvm+=(-Dspecprefill.cuda.prefillVersion=$pv -Dspecprefill.cuda.decodeVersion=$dv);;
     kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 2>&1 | tee "$out/kernels.txt" || status=1;;
+    attention-kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 attention 2>&1 | tee "$out/kernels-attention.txt" || status=1;;
+    decode) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench 32768 decode 2>&1 | tee "$out/decode.txt" || status=1;;
     forward) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FORWARD_LENGTHS:-} 2>&1 | tee "$out/forward.txt" || status=1;;
     fp8) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 fp8 2>&1 | tee "$out/fp8-kernels.txt" || status=1
          "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FORWARD_LENGTHS:-4096,8192,16384,32768} fp8 2>&1 \

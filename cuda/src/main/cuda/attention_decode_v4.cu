@@ -57,15 +57,6 @@ __device__ void attention_decode4(T* __restrict__ out, float* __restrict__ partO
     const bool realRow = gid < kvMul;   // rows gid + 8 are always padding (H/G <= 8)
 
     if (n > 0) {
-        // Q fragments (rows = the group's heads): a0 = (row gid, cols 2tig, 2tig+1), a2 = (+8 cols).
-        uint32_t qf[KS][2];
-        const T* q = qkv + (size_t)t * (nHeads + 2 * nKvHeads) * D + ((size_t)g * kvMul + gid) * D;
-#pragma unroll
-        for (int ks = 0; ks < KS; ks++) {
-            int c = ks * 16 + tig * 2;
-            qf[ks][0] = realRow ? pack_bf16x2(to_f32(q[c]) * scaleLog2, to_f32(q[c + 1]) * scaleLog2) : 0u;
-            qf[ks][1] = realRow ? pack_bf16x2(to_f32(q[c + 8]) * scaleLog2, to_f32(q[c + 9]) * scaleLog2) : 0u;
-        }
         const size_t headBase = ((size_t)seq[t] * nKvHeads + g) * capacity * D;
         const __nv_bfloat16* kg = kc + headBase + (size_t)j0 * D;
         const __nv_bfloat16* vg = vc + headBase + (size_t)j0 * D;
@@ -87,6 +78,16 @@ __device__ void attention_decode4(T* __restrict__ out, float* __restrict__ partO
             asm volatile("cp.async.commit_group;\n" ::);
         };
         for (int i = 0; i < PAIRS4; i++) load(i);
+        // Read after the first tiles are in flight, so its latency hides under theirs.
+        // Q fragments (rows = the group's heads): a0 = (row gid, cols 2tig, 2tig+1), a2 = (+8 cols).
+        uint32_t qf[KS][2];
+        const T* q = qkv + (size_t)t * (nHeads + 2 * nKvHeads) * D + ((size_t)g * kvMul + gid) * D;
+#pragma unroll
+        for (int ks = 0; ks < KS; ks++) {
+            int c = ks * 16 + tig * 2;
+            qf[ks][0] = realRow ? pack_bf16x2(to_f32(q[c]) * scaleLog2, to_f32(q[c + 1]) * scaleLog2) : 0u;
+            qf[ks][1] = realRow ? pack_bf16x2(to_f32(q[c + 8]) * scaleLog2, to_f32(q[c + 9]) * scaleLog2) : 0u;
+        }
         float o[DT][4];
 #pragma unroll
         for (int dt = 0; dt < DT; dt++) o[dt][0] = o[dt][1] = o[dt][2] = o[dt][3] = 0.f;
@@ -205,25 +206,34 @@ __device__ void attention_decode4(T* __restrict__ out, float* __restrict__ partO
     for (int hl = warp; hl < kvMul; hl += 4) {
         const size_t base = (rowH + hl) * splits;
         float m = NEG_INF;
-        for (int s = lane; s < used; s += 32) m = fmaxf(m, partML[2 * (base + s)]);
+        for (int s = lane; s < used; s += 32) m = fmaxf(m, __ldcg(partML + 2 * (base + s)));
         m = warp_max(m);
         float l = 0.f;
         for (int s = lane; s < used; s += 32) {
-            float e = exp2f(partML[2 * (base + s)] - m);
+            float e = exp2f(__ldcg(partML + 2 * (base + s)) - m);
             w[hl * splits + s] = e;
-            l += partML[2 * (base + s) + 1] * e;
+            l += __ldcg(partML + 2 * (base + s) + 1) * e;
         }
         l = warp_sum(l);
         if (lane == 0) ml[hl][1] = l;
     }
     __syncthreads();
-    for (int idx = tid; idx < kvMul * D; idx += THREADS4) {
-        int hl = idx / D, d = idx - hl * D;
+    // One thread per 4 output columns; the splits' partial outputs are independent loads, unrolled so
+    // that many are in flight at once (they sit in L2, written just now by the other blocks).
+    for (int idx = tid; idx < kvMul * D / 4; idx += THREADS4) {
+        int hl = idx / (D / 4), d = (idx - hl * (D / 4)) * 4;
         const size_t base = (rowH + hl) * splits;
-        float acc = 0.f;
-#pragma unroll 4
-        for (int s = 0; s < used; s++) acc += partO[(base + s) * D + d] * w[hl * splits + s];
-        out[(rowH + hl) * D + d] = from_f32<T>(acc / ml[hl][1]);
+        float4 acc = make_float4(0.f, 0.f, 0.f, 0.f);
+#pragma unroll 16
+        for (int s = 0; s < used; s++) {
+            float4 p = __ldcg(reinterpret_cast<const float4*>(partO + (base + s) * D + d));
+            float ws = w[hl * splits + s];
+            acc.x += p.x * ws; acc.y += p.y * ws; acc.z += p.z * ws; acc.w += p.w * ws;
+        }
+        float inv = 1.f / ml[hl][1];
+        T* o = out + (rowH + hl) * D + d;
+        o[0] = from_f32<T>(acc.x * inv); o[1] = from_f32<T>(acc.y * inv);
+        o[2] = from_f32<T>(acc.z * inv); o[3] = from_f32<T>(acc.w * inv);
     }
     if (tid == 0) *counter = 0u;
 }

@@ -68,7 +68,7 @@ public final class ForwardBench {
                 }
             }
             batchedDecode(target, 4096);
-            if (!decodeOnly) specPrefill(draft, target, max);
+            if (!decodeOnly) specPrefill(draft, target, max, "1b -> 8b");
             long[] g = b.graphCounts();
             System.out.println("# CUDA graphs captured " + g[0] + ", replays " + g[1]);
             draft.close();
@@ -120,9 +120,9 @@ public final class ForwardBench {
      * TTFT of one prompt of n tokens through the product's classes: the draft scores it
      * (SpeculativePrefill.select, the stage-1 algorithm), the target prefills the kept tokens at their
      * positions and samples the first token (Generator, stage 2). Median of 3 after a warm-up; the
-     * breakdown is the median run's phases.
+     * breakdown is the median run's phases. {@code pair} labels the rows (e.g. "1b -> 8b").
      */
-    private static void specPrefill(LlamaModel draft, LlamaModel target, int max) {
+    static void specPrefill(LlamaModel draft, LlamaModel target, int max, String pair) {
         PrefillParams params = new PrefillParams(0.1, 32, 13, LOOK_AHEAD, 32);
         try (SpeculativePrefill scorer = new SpeculativePrefill(draft, params); Generator generator = new Generator(target)) {
             for (int n : new int[]{8192, 32768}) {
@@ -143,12 +143,12 @@ public final class ForwardBench {
                 Arrays.sort(timed, (a, c) -> Double.compare(a[0], c[0]));
                 double[] m = timed[1];
                 String label = "N=" + n + " p=0.1 K=" + (int) m[6];
-                BenchSupport.modelRow("1b -> 8b", "spec-prefill TTFT " + label, m[0], n / m[0] * 1e3);
-                BenchSupport.modelRow("1b -> 8b", "  draft prefill (1b, N rows)", m[1], n / m[1] * 1e3);
-                BenchSupport.modelRow("1b -> 8b", "  look-ahead " + (LOOK_AHEAD - 1) + " decode steps", m[2], 0);
-                BenchSupport.modelRow("1b -> 8b", "  importance + selection", m[3], 0);
-                BenchSupport.modelRow("1b -> 8b", "  target prefill (8b, K rows)", m[4], m[6] / m[4] * 1e3);
-                BenchSupport.modelRow("1b -> 8b", "  first token (sampling)", m[5] - m[4], 0);
+                BenchSupport.modelRow(pair, "spec-prefill TTFT " + label, m[0], n / m[0] * 1e3);
+                BenchSupport.modelRow(pair, "  draft prefill (N rows)", m[1], n / m[1] * 1e3);
+                BenchSupport.modelRow(pair, "  look-ahead " + (LOOK_AHEAD - 1) + " decode steps", m[2], 0);
+                BenchSupport.modelRow(pair, "  importance + selection", m[3], 0);
+                BenchSupport.modelRow(pair, "  target prefill (K rows)", m[4], m[6] / m[4] * 1e3);
+                BenchSupport.modelRow(pair, "  first token (sampling)", m[5] - m[4], 0);
             }
         }
     }
