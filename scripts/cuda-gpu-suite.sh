@@ -12,6 +12,7 @@
 #                                             tests   every io.specprefill.cuda test (JUnit console)
 #                                             kernels KernelBench      forward ForwardBench [lengths]
 #                                             attention-kernels KernelBench's attention rows only
+#                                             gemm-kernels KernelBench's BF16 GEMM rows only (cuBLAS, gemv_v2)
 #                                             decode  ForwardBench's 8B decode rows (32K cache, batched at 4K)
 #                                             fp8     issue 14's tables: KernelBench's FP8 GEMMs, ForwardBench's
 #                                                     8B BF16 vs FP8 (FORWARD_LENGTHS) and the 70B shape in FP8
@@ -90,6 +91,7 @@ for what in "${@:-tests}"; do
            jvm+=(-Dspecprefill.cuda.prefillVersion=$pv -Dspecprefill.cuda.decodeVersion=$dv);;
     kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 2>&1 | tee "$out/kernels.txt" || status=1;;
     attention-kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 attention 2>&1 | tee "$out/kernels-attention.txt" || status=1;;
+    gemm-kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 gemm 2>&1 | tee "$out/kernels-gemm.txt" || status=1;;
     decode) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench 32768 decode 2>&1 | tee "$out/decode.txt" || status=1;;
     forward) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FORWARD_LENGTHS:-} 2>&1 | tee "$out/forward.txt" || status=1;;
     fp8) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 fp8 2>&1 | tee "$out/fp8-kernels.txt" || status=1

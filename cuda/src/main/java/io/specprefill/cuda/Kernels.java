@@ -31,6 +31,11 @@ final class Kernels {
         return new Kernel[]{k(file, name + "_f32"), k(file, name + "_bf16")};
     }
 
+    private static Kernel[] gemvModes(int rows) {
+        String n = "gemv_v2_t" + rows;
+        return new Kernel[]{k("gemv", n + "_bf16"), k("gemv", n + "_f32"), k("gemv", n + "_add")};
+    }
+
     private static int ix(boolean bf16) {
         return bf16 ? 1 : 0;
     }
@@ -38,6 +43,8 @@ final class Kernels {
     private final Kernel embed = k("embed", "embed_v1");
     private final Kernel[] rmsnorm = pair("rmsnorm", "rmsnorm_v2");
     private final Kernel toBf16 = k("to_bf16", "to_bf16_v1");
+    /** [rows instantiated: 1, 2, 4][out: BF16, f32, f32 +=]. */
+    private final Kernel[][] gemv = {gemvModes(1), gemvModes(2), gemvModes(4)};
     private final Kernel[] rope = pair("rope", "rope_v2");
     private final Kernel[] kvWrite = pair("kv_write", "kv_write_v1");
     private final Kernel kvWrite2 = k("kv_write", "kv_write_v2_bf16");
@@ -106,13 +113,30 @@ final class Kernels {
 
     /**
      * out [T, n] (f32, BF16, or f32 +=) = x [T, k] BF16 · w [n, k]^T BF16, float32 accumulation, by
-     * cuBLAS at every T. (gemv_v1, our kernel for T &lt;= 8 rows, was deleted: on an H200 cuBLAS matched
-     * or beat it at every decode shape, e.g. T=1 n=4096 k=14336 0.032 ms against 0.047, and T=8
-     * n=28672 k=4096 0.061 against 0.197; 2026-11-30, BENCHMARKS.md.)
+     * cuBLAS.
      */
     void matmul(long out, boolean outBf16, boolean accumulate, long x, long w, int T, int n, int k) {
         if (T == 0) return;
         cublas.gemm(l.streamAddress, T, n, k, w, x, out, outBf16, accumulate);
+    }
+
+    /** The most rows {@link #gemv} takes: a decode step's (batch 1 to 4). */
+    static final int GEMV_MAX_ROWS = 4;
+
+    /** Whether {@link #gemv} takes these operands: a few rows, k % 8 == 0, x and w 16-byte aligned. */
+    static boolean gemvSupports(int T, int k, long x, long w) {
+        return T >= 1 && T <= GEMV_MAX_ROWS && k % 8 == 0 && (x & 15) == 0 && (w & 15) == 0;
+    }
+
+    /** {@link #matmul} by gemv_v2 (gemv.cu), for the few rows of a decode step; see gemvSupports. */
+    void gemv(long out, boolean outBf16, boolean accumulate, long x, long w, int T, int n, int k) {
+        if (T == 0) return;
+        if (!gemvSupports(T, k, x, w)) {
+            throw new CudaException("gemv_v2: T=" + T + " k=" + k + " (needs 1 <= T <= " + GEMV_MAX_ROWS
+                    + ", k % 8 == 0, 16-byte aligned x and w)");
+        }
+        Kernel kern = gemv[T == 1 ? 0 : T == 2 ? 1 : 2][accumulate ? 2 : outBf16 ? 0 : 1];
+        l.launch(kern, (n + 7) / 8, 1, 1, 256, 0).ptr(out).ptr(x).ptr(w).i(T).i(n).i(k).go();
     }
 
     /** RoPE in place on the first H + G heads of each row of qkv [T, (H + 2G) * D]; positions [T], invFreq [D/2]. */
