@@ -12,7 +12,7 @@
 #                                             tests   every io.specprefill.cuda test (JUnit console)
 #                                             kernels KernelBench      forward ForwardBench [lengths]
 #                                             attention-kernels KernelBench's attention rows only
-#                                             gemm-kernels KernelBench's BF16 GEMM rows only (cuBLAS, gemv_v2)
+#                                             gemm-kernels KernelBench's BF16 GEMM rows only
 #                                             decode  ForwardBench's 8B decode rows (32K cache, batched at 4K)
 #                                             fp8     issue 14's tables: KernelBench's FP8 GEMMs, ForwardBench's
 #                                                     8B BF16 vs FP8 (FORWARD_LENGTHS) and the 70B shape in FP8

@@ -65,12 +65,6 @@ public final class ForwardBench {
                         BenchSupport.modelRow(name, "decode per token, cache " + max + (graphs ? ", graph" : ", no graph"), step, 1e3 / step);
                     }
                     b.choice.reset();
-                    b.choice.gemv = false;   // the projections by cuBLAS instead of gemv_v2 (a new forward: a new graph)
-                    try (LlamaForward cublasOnly = new LlamaForward(m)) {
-                        double step = decode(cublasOnly, cache, max, 1);
-                        BenchSupport.modelRow(name, "decode per token, cache " + max + ", graph, cuBLAS", step, 1e3 / step);
-                    }
-                    b.choice.reset();
                 }
             }
             batchedDecode(target, 4096);

@@ -58,16 +58,13 @@ public final class KernelBench {
         return t;
     }
 
-    /**
-     * GEMMs (cuBLAS, BF16 in and out, or += into the float32 residual), prefill and decode shapes, and
-     * gemv_v2 beside cuBLAS where it takes the rows; graph-replayed.
-     */
+    /** GEMMs (cuBLAS, BF16 in and out, or += into the float32 residual), prefill and decode shapes; graph-replayed. */
     private void gemms() {
         // {T, n, k, add}: 8B qkv, wo, w13, w2 at T = 4096; 1B's at 4096; then decode rows.
         int[][] shapes = {{4096, 6144, 4096, 0}, {4096, 4096, 4096, 1}, {4096, 28672, 4096, 0}, {4096, 4096, 14336, 1},
                 {4096, 3072, 2048, 0}, {4096, 16384, 2048, 0}, {4096, 2048, 8192, 1},
                 {1, 6144, 4096, 0}, {1, 4096, 4096, 1}, {1, 28672, 4096, 0}, {1, 4096, 14336, 1}, {1, 128256, 4096, 0},
-                {4, 6144, 4096, 0}, {4, 28672, 4096, 0}, {8, 28672, 4096, 0}, {32, 28672, 4096, 0}};
+                {8, 28672, 4096, 0}, {32, 28672, 4096, 0}};
         for (int[] s : shapes) {
             int T = s[0], n = s[1], kk = s[2];
             boolean add = s[3] == 1;
@@ -78,13 +75,9 @@ public final class KernelBench {
                 double flops = 2.0 * T * n * kk;
                 double bytes = 2.0 * n * kk + 2.0 * T * kk + (add ? 8.0 : 2.0) * T * n;
                 String op = add ? "matmulAdd" : "matmul";
-                for (boolean gemv : T <= Kernels.GEMV_MAX_ROWS ? new boolean[]{false, true} : new boolean[]{false}) {
-                    b.choice.gemv = gemv;   // each path its own runnable, so its own captured graph
-                    Runnable run = add ? () -> b.matmulAdd(o, x, w, T, n, kk) : () -> b.matmul(o, x, w, T, n, kk);
-                    BenchSupport.row(op, shape, gemv ? "gemv_v2" : "cublasGemmEx",
-                            BenchSupport.timeMsCold(b, 3, 10, () -> b.replay(run, run)), bytes, flops);
-                }
-                b.choice.reset();
+                Runnable run = add ? () -> b.matmulAdd(o, x, w, T, n, kk) : () -> b.matmul(o, x, w, T, n, kk);
+                BenchSupport.row(op, shape, "cublasGemmEx", BenchSupport.timeMsCold(b, 3, 10, () -> b.replay(run, run)),
+                        bytes, flops);
             }
         }
     }

@@ -66,7 +66,6 @@ final class CudaOps {
 
     /**
      * out (+)= x · w^T; a float32 x is cast to BF16 in scratch first (the GEMM's operands are BF16).
-     * A decode step's few rows go to gemv_v2 (KernelChoice.gemv), the rest to cuBLAS.
      * An FP8 weight makes it the W8A8 GEMM of {@link Fp8Kernels} (x, f32 or BF16, quantised per token).
      */
     private void gemm(Handles.Tensor o, boolean accumulate, Backend.Tensor x, Backend.Weight w, int T, int n, int kk,
@@ -84,11 +83,7 @@ final class CudaOps {
             xBf16 = scratch.get("matmul.x", (long) T * kk * 2);
             k.toBf16(xBf16, in.at(0), (long) T * kk);
         }
-        if (choice.gemv && Kernels.gemvSupports(T, kk, xBf16, wt.mem.address)) {
-            k.gemv(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, T, n, kk);
-        } else {
-            k.matmul(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, T, n, kk);
-        }
+        k.matmul(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, T, n, kk);
     }
 
     void rope(Backend.Tensor qkv, Backend.Ints positions, Backend.Tensor invFreq, int T, int nHeads, int nKvHeads,

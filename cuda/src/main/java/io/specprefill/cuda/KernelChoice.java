@@ -1,7 +1,7 @@
 package io.specprefill.cuda;
 
 /**
- * Which kernels serve attention and decode projections, as system properties set them (the README lists them) and as tests
+ * Which kernels serve attention, as system properties set them (the README lists them) and as tests
  * change them on a live backend (they run every version and path against the CPU twin):
  * <ul>
  *   <li>{@code specprefill.cuda.attention} = {@code auto} (default: cuDNN's fused attention for fresh
@@ -10,8 +10,6 @@ package io.specprefill.cuda;
  *   <li>{@code specprefill.cuda.prefillVersion} (3) and {@code specprefill.cuda.decodeVersion} (4):
  *       attention_prefill and attention_decode versions (decode v4 where its shapes allow, else v2,
  *       else v1).</li>
- *   <li>{@code specprefill.cuda.gemv} (true): BF16 projections of at most 4 rows (decode steps) by our
- *       gemv_v2 instead of cuBLAS;</li>
  *   <li>{@code specprefill.cuda.fp8GemmVersion} (2): FP8 GEMMs with cuBLASLt's outer-vector scaling
  *       (2) or unscaled plus our fp8_scale epilogue (1); 2 falls back to 1 where cuBLASLt refuses it.</li>
  * </ul>
@@ -27,8 +25,6 @@ final class KernelChoice {
     int decodeVersion;
     /** Capture decode steps as CUDA graphs and replay them (Backend.replay). */
     boolean graphs;
-    /** Decode-shaped BF16 projections (T &lt;= Kernels.GEMV_MAX_ROWS) by gemv_v2 rather than cuBLAS. */
-    boolean gemv;
     int fp8GemmVersion;
 
     KernelChoice() {
@@ -42,7 +38,6 @@ final class KernelChoice {
         prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 3);
         decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 4);
         graphs = !"false".equals(System.getProperty("specprefill.cuda.graphs", "true"));
-        gemv = !"false".equals(System.getProperty("specprefill.cuda.gemv", "true"));
         fp8GemmVersion = Integer.getInteger("specprefill.cuda.fp8GemmVersion", 2);
     }
 

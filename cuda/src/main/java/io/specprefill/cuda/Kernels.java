@@ -31,11 +31,6 @@ final class Kernels {
         return new Kernel[]{k(file, name + "_f32"), k(file, name + "_bf16")};
     }
 
-    private static Kernel[] gemvModes(int rows) {
-        String n = "gemv_v2_t" + rows;
-        return new Kernel[]{k("gemv", n + "_bf16"), k("gemv", n + "_f32"), k("gemv", n + "_add")};
-    }
-
     private static int ix(boolean bf16) {
         return bf16 ? 1 : 0;
     }
@@ -43,8 +38,6 @@ final class Kernels {
     private final Kernel embed = k("embed", "embed_v1");
     private final Kernel[] rmsnorm = pair("rmsnorm", "rmsnorm_v2");
     private final Kernel toBf16 = k("to_bf16", "to_bf16_v1");
-    /** [rows instantiated: 1, 2, 4][out: BF16, f32, f32 +=]. */
-    private final Kernel[][] gemv = {gemvModes(1), gemvModes(2), gemvModes(4)};
     private final Kernel[] rope = pair("rope", "rope_v2");
     private final Kernel[] kvWrite = pair("kv_write", "kv_write_v1");
     private final Kernel kvWrite2 = k("kv_write", "kv_write_v2_bf16");
@@ -113,30 +106,18 @@ final class Kernels {
 
     /**
      * out [T, n] (f32, BF16, or f32 +=) = x [T, k] BF16 · w [n, k]^T BF16, float32 accumulation, by
-     * cuBLAS.
+     * cuBLAS at every T. Our GEMVs for a decode step's few rows lost to it and were deleted (H200,
+     * graph-replayed, L2 flushed, 2026-11-30, BENCHMARKS.md): gemv_v1 (a warp per weight row, 8 loads
+     * in flight a lane) at T=1 n=4096 k=14336 0.047 ms against 0.032, T=8 n=28672 k=4096 0.197 against
+     * 0.061; gemv_v2 (the same with a double-buffered stream) at T=1 n=6144 k=4096 0.022 against 0.017,
+     * n=4096 k=4096 += 0.019 against 0.015, n=4096 k=14336 += 0.053 against 0.033, n=28672 k=4096 0.063
+     * against 0.059, n=128256 k=4096 0.235 against 0.238, T=4 n=28672 k=4096 0.122 against 0.057. A
+     * warp streaming a whole row is latency-bound where n is small and k long, and its ramp costs what
+     * cuBLAS's does at 33-50 MB.
      */
     void matmul(long out, boolean outBf16, boolean accumulate, long x, long w, int T, int n, int k) {
         if (T == 0) return;
         cublas.gemm(l.streamAddress, T, n, k, w, x, out, outBf16, accumulate);
-    }
-
-    /** The most rows {@link #gemv} takes: a decode step's (batch 1 to 4). */
-    static final int GEMV_MAX_ROWS = 4;
-
-    /** Whether {@link #gemv} takes these operands: a few rows, k % 8 == 0, x and w 16-byte aligned. */
-    static boolean gemvSupports(int T, int k, long x, long w) {
-        return T >= 1 && T <= GEMV_MAX_ROWS && k % 8 == 0 && (x & 15) == 0 && (w & 15) == 0;
-    }
-
-    /** {@link #matmul} by gemv_v2 (gemv.cu), for the few rows of a decode step; see gemvSupports. */
-    void gemv(long out, boolean outBf16, boolean accumulate, long x, long w, int T, int n, int k) {
-        if (T == 0) return;
-        if (!gemvSupports(T, k, x, w)) {
-            throw new CudaException("gemv_v2: T=" + T + " k=" + k + " (needs 1 <= T <= " + GEMV_MAX_ROWS
-                    + ", k % 8 == 0, 16-byte aligned x and w)");
-        }
-        Kernel kern = gemv[T == 1 ? 0 : T == 2 ? 1 : 2][accumulate ? 2 : outBf16 ? 0 : 1];
-        l.launch(kern, (n + 7) / 8, 1, 1, 256, 0).ptr(out).ptr(x).ptr(w).i(T).i(n).i(k).go();
     }
 
     /** RoPE in place on the first H + G heads of each row of qkv [T, (H + 2G) * D]; positions [T], invFreq [D/2]. */
