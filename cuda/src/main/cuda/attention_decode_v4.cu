@@ -4,8 +4,11 @@
 // v3 (deleted; it was this design on CUDA cores: 4 threads per key for the scores, a thread per head
 //   and column pair for PV, the same splits, ring and in-kernel merge) was instruction-bound. H200,
 //   H=32 G=8, one row, graph-replayed with L2 flushed (2026-11-30): D=128 32K keys 0.070 ms (45% of
-//   the 4.2 TB/s copy ceiling), 8K 0.029 ms; D=64 32K 0.043 ms. v4: 0.057 ms (55%), 0.032, 0.033.
-//   What is left at 32K is ~15 us of launch, ramp and merge that do not shrink with the keys.
+//   the 4.2 TB/s copy ceiling), 8K 0.029 ms; D=64 32K 0.043 ms. v4 as first written: 0.057 ms (55%),
+//   0.032, 0.033. With the K/V tiles issued before Q is read and the merge reading float4 columns, 16
+//   splits in flight (same card, 2026-11-30, commit e109ee9): 0.052 ms (61%), 0.026, 0.032 (D=64 8K
+//   0.019). What is left is fixed cost that does not shrink with the keys (8K: 0.026 ms for 34 MB):
+//   the device-side length read before the first load, the ramp, and the last block's merge.
 //   out[t, h*D:(h+1)*D] = softmax_j(q_th . k_j / sqrt(D)) v_j, j in [0, slot[t]] of sequence seq[t].
 // Shapes: qkv [T, (H + 2G) * D] and out [T, H * D] f32 or BF16; kc, vc [batch][G][capacity][D] BF16;
 //   partO [T][H][splits][D], partML [T][H][splits][2] f32 scratch; counters [T * G] uint32, left zero).
