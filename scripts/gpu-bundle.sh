@@ -39,11 +39,31 @@ cp_file=job/target/classpath.txt
 #    jdk.zipfs by jar handling; jdk.incubator.vector because Spark 4.2 starts every executor JVM with
 #    --add-modules=jdk.incubator.vector (a standalone cluster's executors do not start without it).
 modules=java.base,java.compiler,java.datatransfer,java.desktop,java.instrument,java.logging,java.management,java.management.rmi,java.naming,java.net.http,java.prefs,java.rmi,java.scripting,java.security.jgss,java.security.sasl,java.sql,java.sql.rowset,java.transaction.xa,java.xml,java.xml.crypto,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.net,jdk.unsupported,jdk.zipfs,jdk.security.auth,jdk.security.jgss,jdk.naming.dns,jdk.localedata,jdk.incubator.vector
-jdk_tag="$(java -version 2>&1 | head -1 | tr -cd '[:alnum:]._-')-$(echo "$modules" | cksum | cut -d' ' -f1)"
+jdk_tag="$(java -version 2>&1 | head -1 | tr -cd '[:alnum:]._-')-$(echo "$modules" | cksum | cut -d' ' -f1)-fonts2"
 if [[ ! -f $out/jre.tar.xz || "$(cat "$out/jre.tag" 2>/dev/null)" != "$jdk_tag" ]]; then
   echo "gpu-bundle: jlink runtime ($jdk_tag)"
   jlink --add-modules "$modules" \
     --include-locales=en --strip-debug --no-header-files --no-man-pages --compress=0 --output "$work/jre"
+  # The sweep's PNG plots draw text: java.desktop's font library needs HarfBuzz, FreeType and what
+  # they link, and fonts. A bare GPU box has neither (libharfbuzz.so.0 missing, 2026-11-30), so both
+  # travel in the runtime: the libraries beside libfontmanager.so (its RPATH is $ORIGIN) and DejaVu
+  # Sans in lib/fonts.
+  for l in $(ldd "$work/jre/lib/libfontmanager.so" "$work/jre/lib/liblcms.so" | awk '$3 ~ /^\// {print $3}' | sort -u); do
+    case "$(basename "$l")" in libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libstdc++*|libgcc_s*) ;;
+      *) [[ $l == "$work"/* ]] || cp -L "$l" "$work/jre/lib/";; esac
+  done
+  fonts=$(fc-match -f '%{file}' 'DejaVu Sans' 2>/dev/null || true); fonts=$(dirname "${fonts:-/usr/share/fonts/truetype/dejavu/x}")
+  ls "$fonts"/DejaVuSans.ttf >/dev/null 2>&1 || { echo "gpu-bundle: no DejaVu Sans font here (apt-get install fonts-dejavu-core)" >&2; exit 2; }
+  mkdir -p "$work/jre/lib/fonts"; cp "$fonts"/DejaVuSans.ttf "$fonts"/DejaVuSans-Bold.ttf "$work/jre/lib/fonts/"
+  # Without fontconfig's fonts the JDK stops with "Fontconfig head is null"; a fontconfig.properties in
+  # lib/ makes it map its logical fonts to these files instead (tried on the H200 box, 2026-11-30).
+  { echo "version=1"; echo "sequence.allfonts=latin-1"
+    for f in serif sansserif monospaced dialog dialoginput; do
+      echo "$f.plain.latin-1=DejaVu Sans"; echo "$f.bold.latin-1=DejaVu Sans Bold"
+      echo "$f.italic.latin-1=DejaVu Sans"; echo "$f.bolditalic.latin-1=DejaVu Sans Bold"
+    done
+    echo 'filename.DejaVu_Sans=$JRE_LIB_FONTS/DejaVuSans.ttf'; echo 'filename.DejaVu_Sans_Bold=$JRE_LIB_FONTS/DejaVuSans-Bold.ttf'
+  } > "$work/jre/lib/fontconfig.properties"
   tar -C "$work" -cf - jre | xz -T0 -6 > "$out/jre.tar.xz"
   echo "$jdk_tag" > "$out/jre.tag"
 fi
@@ -55,7 +75,11 @@ cp job/target/specprefill-job-*[0-9T].jar "$app/lib/" 2>/dev/null || cp $(ls job
 app_cp=job/target/app-classpath.txt
 [[ -f $app_cp ]] || { echo "gpu-bundle: $app_cp missing: build first (scripts/build.sh)" >&2; exit 2; }
 is_core() { tr ':' '\n' < "$app_cp" | grep -qxF "$1"; }
-tr ':' '\n' < "$app_cp" | while read -r j; do if [[ -n $j ]]; then cp "$j" "$app/lib/"; fi; done
+tr ':' '\n' < "$app_cp" | while read -r j || [[ -n $j ]]; do if [[ -n $j ]]; then cp "$j" "$app/lib/"; fi; done
+# (The file has no final newline: without "|| [[ -n $j ]]" its last jar, JFreeChart, was left out.)
+for j in $(tr ':' ' ' < "$app_cp"); do
+  [[ -f $app/lib/$(basename "$j") ]] || { echo "gpu-bundle: $(basename "$j") of $app_cp missing from the bundle" >&2; exit 1; }
+done
 cp bin/specprefill "$app/bin/"; if [[ -d configs ]]; then cp -r configs "$app/"; fi; cp scripts/gpu-unpack.sh "$app/scripts/"
 if [[ $models == 1 ]]; then cp -r models "$app/"; fi
 if [[ $tests == 1 ]]; then
@@ -74,7 +98,7 @@ tar -C "$app" -cf - . | xz -T0 -6 > "$out/specprefill.tar.xz"
 if [[ $spark == 1 ]]; then
   rm -f "$out"/spark-*.tar.xz
   mkdir -p "$work/stored"
-  tr ':' '\n' < "$cp_file" | while read -r j; do
+  tr ':' '\n' < "$cp_file" | while read -r j || [[ -n $j ]]; do
     if [[ -z $j ]] || is_core "$j" || [[ $j =~ rocksdbjni|windows|osx|aarch ]]; then continue; fi
     d=$work/x/$(basename "$j"); mkdir -p "$d"; (cd "$d" && unzip -q -o "$j" 2>/dev/null || true)
     (cd "$d" && zip -q -0 -r -X "$work/stored/$(basename "$j")" .); rm -rf "$d"
