@@ -38,7 +38,8 @@ record BenchRun(String name, double wallSeconds, int exit, long rows, long error
                 Map<String, Double> modelLoadSeconds, GpuSamples gpu, List<String> errorExamples) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern LOADED = Pattern.compile("loaded (\\S+) on (\\S+) in ([0-9.]+) s");
+    /** ModelCache.loadedMessage's line; "(weights ...)" is absent in logs from before FP8 weights. */
+    private static final Pattern LOADED = Pattern.compile("loaded (\\S+) on (\\S+)(?: \\(weights \\S+\\))? in ([0-9.]+) s");
 
     /** nvidia-smi's samples: how many, the mean utilization (%), the peak memory used (MiB); NaN without samples. */
     record GpuSamples(int count, double meanUtilization, double peakMemoryMib) {
@@ -111,7 +112,7 @@ record BenchRun(String name, double wallSeconds, int exit, long rows, long error
         return rows;
     }
 
-    /** Model dir -> load seconds, from the job log's "loaded DIR on DEVICE in X s" lines. */
+    /** Model dir -> load seconds, from the job log's "loaded DIR on DEVICE (weights W) in X s" lines. */
     static Map<String, Double> modelLoads(Path log) {
         Map<String, Double> out = new java.util.LinkedHashMap<>();
         if (!Files.isRegularFile(log)) return out;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.specprefill.udf.task.ModelCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +44,8 @@ class JobBenchReportTest {
 
     @Test
     void gpuWorkCountsEachBatchOnce() throws IOException {
-        String log = "12:00:01 INFO task: loaded /m/llama-3.1-8b on cuda:0 in 6.5 s\n";
+        // The line as the task writes it now, and (the draft's, below) as logs from before FP8 weights have it.
+        String log = "12:00:01 INFO task: " + ModelCache.loadedMessage(Path.of("/m/llama-3.1-8b"), "cuda:0", "auto", 6.5) + "\n";
         String gpu = "2026/11/30 12:00:00.000, 0, 500\n2026/11/30 12:00:00.200, 100, 20000\n2026/11/30 12:00:00.400, 50, 30000\n";
         // Two target batches: rows a, b share prefill 800 (ttft - draft = 810, decodes 300 and 350); c alone.
         Path full = run("full", 20.0, 3.0, 12.0, log, gpu,

@@ -66,10 +66,17 @@ public final class ModelCache {
             Timer load = Timer.start();
             Model m = Model.load(dir);
             LlamaModel model = LlamaModel.upload(backend(choice), m.config(), m.weights(), dtype);
-            LOG.log(Level.INFO, String.format(java.util.Locale.ROOT, "loaded %s on %s (weights %s) in %.1f s", dir,
-                    choice.key(), dtype.key(), load.seconds()));
+            LOG.log(Level.INFO, loadedMessage(dir, choice.key(), dtype.key(), load.seconds()));
             return model;
         });
+    }
+
+    /**
+     * The log line of a finished model load; the job benchmark's report reads these lines back
+     * (io.specprefill.job.bench.BenchRun), so its tests build them here.
+     */
+    public static String loadedMessage(Path dir, String device, String weights, double seconds) {
+        return String.format(java.util.Locale.ROOT, "loaded %s on %s (weights %s) in %.1f s", dir, device, weights, seconds);
     }
 
     /** The tokenizer of {@code dir} ({@code tokenizer.json}). */
