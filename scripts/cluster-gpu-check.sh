@@ -3,7 +3,7 @@
 # cluster with Spark's GPU scheduling, then the same input on one GPU, and prints a table.
 #
 #   scripts/cluster-gpu-check.sh DEST OUT
-#     DEST  an unpacked bundle: scripts/gpu-bundle.sh --spark (jre, app, spark-1..3), then
+#     DEST  an unpacked bundle: scripts/gpu-bundle.sh --spark (jre, app, spark-1..5), then
 #           scripts/gpu-unpack.sh BUNDLE_DIR DEST. Nothing else is needed: no --tests, no --models
 #           (models/ and configs/ come from this checkout).
 #     OUT   logs, nvidia-smi samples, outputs and table.md
@@ -43,7 +43,7 @@ die() { echo "cluster-gpu-check: $*" >&2; exit 1; }
 [[ -x $java ]] || die "no $java: unpack the bundle first (scripts/gpu-unpack.sh BUNDLE_DIR $1)"
 "$java" --list-modules 2>/dev/null | grep -q '^jdk.incubator.vector' || die "$java lacks the module \
 jdk.incubator.vector, which Spark starts every executor with: rebuild jre.tar.xz with this checkout's scripts/gpu-bundle.sh"
-ls "$dest"/lib/spark-core_*.jar >/dev/null 2>&1 || die "no Spark jars in $dest/lib: the bundle needs --spark (spark-1..3.tar.xz)"
+ls "$dest"/lib/spark-core_*.jar >/dev/null 2>&1 || die "no Spark jars in $dest/lib: the bundle needs --spark (spark-*.tar.xz)"
 job_jar=$(ls "$dest"/lib/specprefill-job-*.jar 2>/dev/null | grep -v -- -app.jar | head -1)
 [[ -n $job_jar ]] || die "no specprefill-job jar in $dest/lib: unpack specprefill.tar.xz"
 command -v nvidia-smi >/dev/null || die "no nvidia-smi: this is not a GPU box"

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Builds a self-contained bundle for an offline GPU box (NVIDIA driver + CUDA libraries, no Java,
-# no network), in parts small enough to carry one at a time (each well under 60 MiB):
+# no network), in parts small enough to carry one at a time: a call carries at most 64 MiB with the
+# repository's own files (~27 MiB), so parts stay near 20-25 MiB:
 #
-#   DIR/jre.tar.xz          a jlink'ed JDK 17 runtime (the modules Spark needs), ~19 MB
+#   DIR/jre.tar.xz          a jlink'ed JDK 17 runtime (the modules Spark needs, and the font stack the
+#                           sweep's plots need), ~20 MiB
 #   DIR/specprefill.tar.xz  bin/specprefill, lib/ (our jars with kernels and JNI bridge, Jackson, JCuda),
 #                           configs/, scripts/gpu-unpack.sh [, models/ with --models] [, tests with --tests]
 #   DIR/spark-K.tar.xz      with --spark: Spark's jars for the job, repacked uncompressed and xz'ed
-#                           (~105 MB in all instead of ~230 MB), split into parts of about --part-mib each
+#                           (~88 MiB in all instead of ~230 MB), split into parts of about --part-mib each (default 24:
+#                           five parts of 12-22 MiB)
 #
 # On the box: scripts/gpu-unpack.sh DIR DEST, then DEST/bin/specprefill ... (see README, "GPU box").
-# Usage: scripts/gpu-bundle.sh [--out DIR] [--spark] [--part-mib 40] [--models] [--tests] [--no-build]
+# Usage: scripts/gpu-bundle.sh [--out DIR] [--spark] [--part-mib 24] [--models] [--tests] [--no-build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-out=dist/gpu; spark=0; part_mib=40; models=0; tests=0; build=1
+out=dist/gpu; spark=0; part_mib=24; models=0; tests=0; build=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) out=$2; shift 2;;

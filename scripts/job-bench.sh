@@ -27,8 +27,8 @@
 # env: SPECPREFILL_JAVA_OPTS (default "-Xmx32g -Dspark.sql.shuffle.partitions=8", the shuffle width of
 #      configs/spark-local.properties), GPU (nvidia-smi index to sample, default 0).
 #
-# Time on one H200 (16 cores): make-model 1B + 8B (18.5 GB) about 0.5 min where the disk takes
-# ~1 GB/s (make-model itself fills ~0.3 GB/s per core); each run 0.5-1.5 min: about 4-5 min in all.
+# Time on one H200 (16 cores, 2026-11-30, BENCHMARKS.md): make-model 1B + 8B (18.5 GB) 12 s; the runs
+# 69 s (full), 36 s (keep 0.1), 48 s (keep 0.3); about 2.7 min in all.
 set -uo pipefail
 mode=${1:?usage: job-bench.sh pack DIR | run DEST OUT [flags] (see the header)}
 repo=$(cd "$(dirname "$0")/.." && pwd)
