@@ -17,6 +17,9 @@
 #                      shapes), run the same two ways after the niah batch
 #     PARTITIONS (8), MAX_NEW_TOKENS (12), CONFIG (configs/p10-lah8.yaml), TIMEOUT per run (240 s:
 #                      the lent machine allows 600 s a call)
+#     SUBMIT_CONF      more spark-submit settings, KEY=VALUE separated by spaces, e.g.
+#                      "spark.task.resource.gpu.amount=0.5 spark.task.cpus=2" (two tasks per GPU)
+#     SKIP_NIAH=1      only the real-shape batch
 #     BACKEND (cuda): cpu only to rehearse this script on a machine without a GPU (with a stand-in
 #                      nvidia-smi on PATH)
 #
@@ -36,6 +39,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 java=$dest/jre/bin/java
 partitions=${PARTITIONS:-8}; max_new=${MAX_NEW_TOKENS:-12}; config=${CONFIG:-$repo/configs/p10-lah8.yaml}
 timeout_s=${TIMEOUT:-240}; repeat=${REPEAT:-4}; backend=${BACKEND:-cuda}
+submit_conf=(); for c in ${SUBMIT_CONF:-}; do submit_conf+=(--conf "$c"); done
 say() { echo "cluster-gpu-check: $*"; }
 die() { echo "cluster-gpu-check: $*" >&2; exit 1; }
 
@@ -142,7 +146,7 @@ run() { # name, executors (cores.max / 4), input, draft, target
   spark_java "$out/$name.log" 8g org.apache.spark.deploy.SparkSubmit \
     --master "$master" --properties-file "$repo/configs/spark-gpu-cluster.properties" \
     --files "$repo/scripts/getGpusResources.sh" --conf spark.cores.max=$((4 * n)) --conf spark.ui.enabled=false \
-    --conf spark.driver.host=127.0.0.1 --class io.specprefill.job.Main "$job_jar" \
+    --conf spark.driver.host=127.0.0.1 ${submit_conf[@]+"${submit_conf[@]}"} --class io.specprefill.job.Main "$job_jar" \
     --input "$input" --draft "$draft" --target "$target" --config "$config" --output "$o" --output-format jsonl \
     --set backend="$backend" --set partitions="$partitions" --set max_new_tokens="$max_new"
   local driver=$! rc waited=0 lost=0
@@ -190,8 +194,12 @@ speedup() { # batch: two GPUs against one, from the runs that finished
     'BEGIN {printf "cluster-gpu-check: %s, 2 GPUs against 1: wall %.2fx, stage 1 %.2fx, stage 2 %.2fx (time on 1 GPU / time on 2)\n",
             batch, w1 / w2, a1 / a2, b1 / b2}'
 }
-[[ $workers == 2 ]] && run niah-2gpu 2 "$rows" "$repo/models/niah-draft" "$repo/models/niah-target"
-run niah-1gpu 1 "$rows" "$repo/models/niah-draft" "$repo/models/niah-target"
+if [[ ${SKIP_NIAH:-0} == 1 ]]; then
+  say "SKIP_NIAH=1: the niah batch is skipped"
+else
+  [[ $workers == 2 ]] && run niah-2gpu 2 "$rows" "$repo/models/niah-draft" "$repo/models/niah-target"
+  run niah-1gpu 1 "$rows" "$repo/models/niah-draft" "$repo/models/niah-target"
+fi
 if [[ -n ${REAL_DRAFT:-} && -n ${REAL_TARGET:-} && -n ${REAL_INPUT:-} ]]; then
   [[ $workers == 2 ]] && run real-2gpu 2 "$REAL_INPUT" "$REAL_DRAFT" "$REAL_TARGET"
   run real-1gpu 1 "$REAL_INPUT" "$REAL_DRAFT" "$REAL_TARGET"
