@@ -42,6 +42,7 @@ final class DeviceMemory implements AutoCloseable {
                     + what + " (free " + gib(free[0]) + " of " + gib(total[0]) + ")");
         }
         Cuda.check(r, device + ": cuMemAlloc(" + bytes + " bytes) for " + what);
+        LIVE.addAndGet(bytes);
         return new DeviceMemory(p, bytes, what);
     }
 
@@ -65,6 +66,8 @@ final class DeviceMemory implements AutoCloseable {
     private static final Field NATIVE_POINTER = nativePointerField();
     /** Counts every free (see {@link #frees}). */
     private static final AtomicLong FREES = new AtomicLong();
+    /** Bytes allocated and not yet freed, all devices (see {@link #liveBytes}). */
+    private static final AtomicLong LIVE = new AtomicLong();
 
     private static Field nativePointerField() {
         try {
@@ -105,11 +108,17 @@ final class DeviceMemory implements AutoCloseable {
         return FREES.get();
     }
 
+    /** Device bytes this JVM holds through DeviceMemory now (tests: what a finished task leaves behind). */
+    static long liveBytes() {
+        return LIVE.get();
+    }
+
     @Override
     public void close() {
         if (!freed) {
             freed = true;
             FREES.incrementAndGet();
+            LIVE.addAndGet(-bytes);
             JCudaDriver.cuMemFree(ptr);
         }
     }

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Stage 2 through the "cuda" backend as a Spark task runs it (no Spark here): the golden prompt's
  * greedy tokens, and a row whose KV cache cannot fit on the GPU gets an out-of-memory error in its
- * own row while the rows around it still generate.
+ * own row while the rows around it still generate; a task stopped mid-partition gives its device
+ * memory back when its iterator is closed, and the next task runs.
  */
 class CudaTasksTest {
 
@@ -57,6 +58,50 @@ class CudaTasksTest {
         assertNull(out.get(2).error(), out.get(2).error());
         assertArrayEquals(golden.greedy24, out.get(2).outputIds(), "the row after the failure still generates");
     }
+
+    /**
+     * A Spark task that fails mid-partition: the stage closes its iterator (StagePartition's task-
+     * completion listener), which must give back the device memory the task took (its KV cache),
+     * so that the next task on the executor finds the GPU as the first one did and generates.
+     */
+    @Test
+    void aTaskThatStopsEarlyGivesBackItsDeviceMemoryAndTheNextTaskRuns() {
+        CudaBackendProvider provider = new CudaBackendProvider();
+        assumeTrue(provider.available(), "no usable GPU: " + provider.unavailableReason());
+        Golden golden = Golden.load("tiny-target");
+        TestSettings t = new TestSettings();
+        t.backend = "cuda";
+        t.targetBatchSize = 2;
+        TaskSettings settings = t.build();
+        int n = golden.inputIds.length;
+        int[] positions = new int[n];
+        for (int i = 0; i < n; i++) positions[i] = i;
+        List<ScoredPrompt> rows = List.of(row("a", golden.inputIds, positions, 24),
+                row("b", golden.inputIds, positions, 24), row("c", golden.inputIds, positions, 24));
+        // A first task, whole: it loads the model (kept per JVM) and sizes the backend's scratch.
+        drain(new GenerationIterator(settings, rows.iterator(), 0, "task 1"));
+        long before = DeviceMemory.liveBytes();
+
+        GenerationIterator stopped = new GenerationIterator(settings, rows.iterator(), 0, "task 2 (fails)");
+        assertTrue(stopped.hasNext());
+        stopped.next();   // the first batch of two generated, its KV cache held for the rest: the task dies
+        assertTrue(DeviceMemory.liveBytes() > before, "the task holds device memory while it runs");
+        stopped.close();
+        assertEquals(before, DeviceMemory.liveBytes(), "device bytes the stopped task did not give back");
+
+        List<GenerationResult> next = drain(new GenerationIterator(settings, rows.iterator(), 0, "task 3"));
+        assertEquals(3, next.size());
+        for (GenerationResult r : next) assertNull(r.error(), r.error());
+        assertArrayEquals(golden.greedy24, next.get(0).outputIds(), "the next task generates as the first did");
+        assertEquals(before, DeviceMemory.liveBytes(), "device bytes a finished task left behind");
+    }
+
+    private static List<GenerationResult> drain(Iterator<GenerationResult> it) {
+        List<GenerationResult> out = new ArrayList<>();
+        while (it.hasNext()) out.add(it.next());
+        return out;
+    }
+
 
     private static ScoredPrompt row(String id, int[] ids, int[] positions, int maxNewTokens) {
         PromptRecord source = new PromptRecord(id, "(ids given)", null, List.of(), List.of(), -1, maxNewTokens, null);
