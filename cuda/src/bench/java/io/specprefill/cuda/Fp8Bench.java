@@ -12,7 +12,8 @@ import java.util.Arrays;
  * FP8 against BF16 (issue 14), the rows of BENCHMARKS.md's "FP8" tables:
  * <ul>
  *   <li>{@link #gemms}: GEMMs at 8B/70B prefill and decode shapes, cuBLAS BF16 against the W8A8 GEMM
- *       (quantize_fp8 + cuBLASLt FP8) in versions 1 and 2, each graph-replayed, L2 flushed;</li>
+ *       (quantize_fp8 + cuBLASLt FP8) in versions 1 and 2, and at T = 1 version 3 (fp8_gemv_v1), each
+ *       graph-replayed (a graph per version), L2 flushed;</li>
  *   <li>{@link #forward}: synthetic Llama-3.1-8B, BF16 and FP8 projections: full prefill at each length
  *       (1 warm-up, median of 3) and decode ms per token over the longest length (graph); with {@code big}
  *       the 70B shape instead, FP8 only (its BF16 weights, 141 GB, do not fit one H200), and its
@@ -46,10 +47,12 @@ final class Fp8Bench {
                 double out = (add ? 8.0 : 2.0) * T * n;
                 BenchSupport.row(op, shape, "cublasGemmEx BF16", BenchSupport.timeMsCold(b, 3, 10, () -> b.replay(r16, r16)),
                         2.0 * n * k + 2.0 * T * k + out, flops);
-                for (int v : new int[]{2, 1}) {
+                for (int v : T == 1 ? new int[]{2, 1, 3} : new int[]{2, 1}) {   // 3 differs from 2 only at T = 1
                     b.choice.fp8GemmVersion = v;
-                    double ms = BenchSupport.timeMsCold(b, 3, 10, () -> b.replay(r8, r8));
-                    String name = "fp8 v" + v + (v == 2 && b.fp8().outerVecRefused() ? " (refused: v1)" : "") + " + quantize";
+                    Object graph = new Object();   // each version its own captured graph
+                    double ms = BenchSupport.timeMsCold(b, 3, 10, () -> b.replay(graph, r8));
+                    String name = "fp8 v" + v + (v == 2 && b.fp8().outerVecRefused() ? " (refused: v1)" : "")
+                            + (v == 3 ? " (fp8_gemv_v1)" : "") + " + quantize";
                     BenchSupport.row(op, shape, name, ms, 1.0 * n * k + 2.0 * T * k + out, flops);
                 }
                 b.choice.reset();
@@ -75,6 +78,14 @@ final class Fp8Bench {
                     }
                     double step = ForwardBench.decode(f, cache, max, 1);
                     BenchSupport.modelRow(label, "decode per token, cache " + max + ", graph", step, 1e3 / step);
+                    if (fp8) {   // the decode rows by fp8_gemv_v1 (version 3); a new forward, so a new graph
+                        b.choice.fp8GemmVersion = 3;
+                        try (LlamaForward g = new LlamaForward(m)) {
+                            double s3 = ForwardBench.decode(g, cache, max, 1);
+                            BenchSupport.modelRow(label, "decode per token, cache " + max + ", fp8_gemv_v1", s3, 1e3 / s3);
+                        }
+                        b.choice.reset();
+                    }
                     if (big) {
                         // The paper's setting on one card: the FP8 70B target behind a BF16 1B draft.
                         try (LlamaModel draft = SyntheticLlama.build(b, SyntheticLlama.config("llama-3.2-1b"), 1)) {

@@ -10,6 +10,9 @@ import io.specprefill.cuda.Launcher.Kernel;
  *       scaling: no scratch, no extra pass), writing f32, BF16, or f32 += for the residual;</li>
  *   <li>1: an unscaled FP8 GEMM into f32 scratch [T, n], then fp8_scale_v1 writes acc * sx[t] * sw[j]
  *       (or adds it). Serves where cuBLASLt refuses outer-vector scales (before CUDA 12.9).</li>
+ *   <li>3: version 2, except that a single row (a decode step at batch 1) goes to our fp8_gemv_v1
+ *       (fp8_gemv.cu): at T = 1 cuBLASLt's FP8 GEMMs use the bandwidth worse than BF16 does. Not yet
+ *       run on a GPU, so not the default.</li>
  * </ul>
  * Shapes: k % 16 == 0 (checked at upload and here), x f32 or BF16 [T, k]. Hopper's FP8 tensor cores
  * need A transposed and B not ("TN"): the bridge lays out w [n, k] as op(A) and x [T, k] as B.
@@ -26,6 +29,9 @@ final class Fp8Kernels {
             new Kernel("quantize_fp8", "quantize_fp8_v1_bf16")};
     private final Kernel[] scale = {new Kernel("quantize_fp8", "fp8_scale_v1_f32"),
             new Kernel("quantize_fp8", "fp8_scale_v1_bf16")};
+    /** [out: BF16, f32, f32 +=]. */
+    private final Kernel[] gemv = {new Kernel("fp8_gemv", "fp8_gemv_v1_bf16"), new Kernel("fp8_gemv", "fp8_gemv_v1_f32"),
+            new Kernel("fp8_gemv", "fp8_gemv_v1_add")};
 
     Fp8Kernels(Launcher launcher, Cublas cublas, Scratch scratch) {
         this.l = launcher;
@@ -48,11 +54,16 @@ final class Fp8Kernels {
                 int T, int n, int k) {
         if (T == 0) return;
         if (k % 16 != 0) throw new CudaException(l.device + ": FP8 GEMM needs k % 16 == 0, got k=" + k);
-        if (version != 1 && version != 2) throw new CudaException(l.device + ": FP8 GEMM has versions 1 and 2, not " + version);
+        if (version < 1 || version > 3) throw new CudaException(l.device + ": FP8 GEMM has versions 1, 2 and 3, not " + version);
         long q = scratch.get("fp8.x", (long) T * k);
         long sx = scratch.get("fp8.sx", (long) T * 4);
         quantize(q, sx, x, xBf16, T, k);
-        if (version == 2 && !outerVecRefused) {
+        if (version == 3 && T == 1 && (q & 15) == 0 && (w & 15) == 0) {
+            Kernel kern = gemv[accumulate ? 2 : outBf16 ? 0 : 1];
+            l.launch(kern, (n + 7) / 8, 1, 1, 256, 0).ptr(out).ptr(q).ptr(sx).ptr(w).ptr(wScale).i(n).i(k).go();
+            return;
+        }
+        if (version >= 2 && !outerVecRefused) {
             int status = cublas.gemmFp8(l.streamAddress, T, n, k, w, wScale, q, sx, out, outBf16, accumulate, true);
             if (status == 0) return;
             outerVecRefused = true;

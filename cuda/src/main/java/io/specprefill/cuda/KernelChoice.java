@@ -11,7 +11,8 @@ package io.specprefill.cuda;
  *       attention_prefill and attention_decode versions (decode v4 where its shapes allow, else v2,
  *       else v1).</li>
  *   <li>{@code specprefill.cuda.fp8GemmVersion} (2): FP8 GEMMs with cuBLASLt's outer-vector scaling
- *       (2) or unscaled plus our fp8_scale epilogue (1); 2 falls back to 1 where cuBLASLt refuses it.</li>
+ *       (2) or unscaled plus our fp8_scale epilogue (1); 2 falls back to 1 where cuBLASLt refuses it;
+ *       3 is 2 with single rows (decode at batch 1) by our fp8_gemv_v1 (not yet run on a GPU).</li>
  * </ul>
  */
 final class KernelChoice {

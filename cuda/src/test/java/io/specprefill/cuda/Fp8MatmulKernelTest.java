@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The FP8 path of CudaBackend against CpuBackend's twin (Backend.weightFp8):
  * <ul>
  *   <li>quantize_fp8_v1 (f32 and BF16 rows): codes and scales bit for bit equal to Fp8.quantizeRow;</li>
- *   <li>the W8A8 GEMM, versions 1 (unscaled cuBLASLt FP8 GEMM + fp8_scale_v1) and 2 (cuBLASLt's
- *       outer-vector scales), matmul and matmulAdd, f32 and narrow (BF16) x and out, at tiny, odd and
+ *   <li>the W8A8 GEMM, versions 1 (unscaled cuBLASLt FP8 GEMM + fp8_scale_v1), 2 (cuBLASLt's
+ *       outer-vector scales) and 3 (fp8_gemv_v1 for single rows), matmul and matmulAdd, f32 and narrow (BF16) x and out, at tiny, odd and
  *       real shapes (k % 16 == 0, as FP8 GEMMs need). x holds BF16-exact values, so both backends
  *       quantise the same numbers to the same codes and only the float32 accumulation differs:
  *       atol 2e-3 x RMS(ref) + rtol 2e-3 for f32 out (rtol 1e-2 for a BF16 out), and norm-wise under
@@ -91,8 +91,8 @@ class Fp8MatmulKernelTest {
 
     @ParameterizedTest(name = "W8A8 T={0} n={1} k={2}")
     @CsvSource({"1, 16, 16", "5, 40, 48", "7, 96, 64", "33, 160, 96", "8, 1000, 4096", "64, 6144, 4096",
-            "1, 28672, 4096", "3, 2048, 14336", "512, 4096, 4096"})
-    void bothVersionsMatchTheCpuTwin(int T, int n, int k) {
+            "1, 28672, 4096", "3, 2048, 14336", "512, 4096, 4096", "1, 40, 8208", "1, 4096, 14336", "1, 8, 48"})
+    void allVersionsMatchTheCpuTwin(int T, int n, int k) {
         CudaBackend gpu = gpu();
         Random r = new Random(T * 7919L + n);
         Fp8Matrix w = Fp8Matrix.quantize(Gpu.bf16("w", Gpu.uniform(r, n * k, 0.05), n, k));
@@ -102,7 +102,7 @@ class Fp8MatmulKernelTest {
         for (boolean narrow : new boolean[]{false, true}) {
             float[][] ref = run(cpu, w, x, residual, narrow, T, n, k);
             double scale = rms(ref[0]);
-            for (int version : new int[]{1, 2}) {
+            for (int version : new int[]{1, 2, 3}) {   // 3: fp8_gemv_v1 where T = 1, else as 2
                 gpu.choice.fp8GemmVersion = version;
                 float[][] got = run(gpu, w, x, residual, narrow, T, n, k);
                 String what = "version " + version + (version == 2 && gpu.fp8().outerVecRefused() ? " (refused: ran 1)" : "")
@@ -113,6 +113,7 @@ class Fp8MatmulKernelTest {
                 assertTrue(err < (narrow ? 6e-3 : 2e-3), "matmul " + what + ": ||gpu - cpu|| / ||cpu|| = " + err);
             }
         }
+        gpu.choice.reset();
     }
 
     @ParameterizedTest(name = "{0} quantised at load: GPU logits match the CPU's")
