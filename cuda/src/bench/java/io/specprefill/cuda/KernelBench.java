@@ -10,8 +10,8 @@ import io.specprefill.udf.llama.SeqBatch;
  * written once; FLOPs count 2 per multiply-add (causal attention: half the N x N score matrix).
  * Bandwidth-bound rows flush L2 before each timed run. The ceilings are measured first, on the card.
  * Run: java -cp ... io.specprefill.cuda.KernelBench [device [attention|gemm|fp8]] (attention: only the
- * attention rows; gemm: only the BF16 GEMMs; fp8: only the GEMMs, BF16 against FP8 versions 1 and 2, see
- * {@link Fp8Bench})
+ * attention rows; gemm: only the BF16 GEMMs; fp8: only the GEMMs, BF16 against FP8 versions 1 and 2,
+ * and 3 at one row, see {@link Fp8Bench})
  */
 public final class KernelBench {
     private final CudaBackend b;

@@ -145,9 +145,9 @@ public final class SweepPlots {
             ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the plot " + file, e);
-        } catch (LinkageError | InternalError e) {
-            // The JDK's font stack is missing (libharfbuzz/libfreetype, or no font at all): a bare
-            // server. Seen on the GPU box with a system JDK's runtime (2026-11-30).
+        } catch (UnsatisfiedLinkError | InternalError e) {
+            // The JDK's font stack is missing on a bare server: libharfbuzz/libfreetype (UnsatisfiedLinkError)
+            // or any font (InternalError, "Fontconfig head is null"). Both seen on the GPU box, 2026-11-30.
             throw new IllegalStateException("cannot draw the plot " + file + ": this Java runtime cannot render text ("
                     + rootMessage(e) + "). Install the fonts and font libraries (Debian: fonts-dejavu-core, libharfbuzz0b,"
                     + " libfreetype6) or use the runtime of scripts/gpu-bundle.sh, which carries them; then rerun the"
