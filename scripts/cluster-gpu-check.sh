@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # On a GPU box with two or more GPUs, no Java, no network: runs the job on a real Spark standalone
-# cluster with Spark's GPU scheduling, then the same input on one GPU, and prints a table.
+# cluster with Spark's GPU scheduling (one Worker per GPU), then the same input on fewer GPUs, and
+# prints a table.
 #
 #   scripts/cluster-gpu-check.sh DEST OUT
 #     DEST  an unpacked bundle: scripts/gpu-bundle.sh --spark (jre, app, spark-1..5), then
@@ -14,7 +15,11 @@
 #     REPEAT (4)       copies of the rows file make the batch (ids suffixed -r1, -r2, ...): 60 niah
 #                      rows become 240; REPEAT=1 uses the file as it is
 #     REAL_DRAFT, REAL_TARGET, REAL_INPUT   optional: a second batch (e.g. random weights of real
-#                      shapes), run the same two ways after the niah batch
+#                      shapes), run the same ways after the niah batch
+#     REAL_KEEPS       e.g. "none 0.1 0.3 0.5": that batch once per keep rate (none: full prefill, no
+#                      draft), each on every GPU count (issue 15's runs); unset: the config's keep only
+#     MAX_WORKERS (all GPUs)   Workers to start, one GPU each
+#     GPU_COUNTS ("W 1", W = the workers)   the GPU counts each run is made on, e.g. "8 2 1"
 #     PARTITIONS (8), MAX_NEW_TOKENS (12), CONFIG (configs/p10-lah8.yaml), TIMEOUT per run (240 s:
 #                      the lent machine allows 600 s a call)
 #     SUBMIT_CONF      more spark-submit settings, KEY=VALUE separated by spaces, e.g.
@@ -53,8 +58,13 @@ job_jar=$(ls "$dest"/lib/specprefill-job-*.jar 2>/dev/null | grep -v -- -app.jar
 command -v nvidia-smi >/dev/null || die "no nvidia-smi: this is not a GPU box"
 gpus=$(nvidia-smi --query-gpu=index --format=csv,noheader | wc -l)
 (( gpus >= 1 )) || die "nvidia-smi lists no GPU"
-workers=$(( gpus >= 2 ? 2 : 1 ))
-(( gpus >= 2 )) || say "only $gpus GPU: one worker, so no two-GPU run (the table shows one GPU only)"
+workers=$(( ${MAX_WORKERS:-$gpus} < gpus ? ${MAX_WORKERS:-$gpus} : gpus ))
+(( workers >= 1 )) || die "MAX_WORKERS=${MAX_WORKERS:-} leaves no worker"
+(( workers >= 2 )) || say "only $workers GPU: one worker, so no multi-GPU run (the table shows one GPU only)"
+# The GPU counts each batch runs on, largest first (default: all the workers' GPUs, then one).
+read -r -a gpu_counts <<< "${GPU_COUNTS:-$( (( workers > 1 )) && echo "$workers 1" || echo 1)}"
+for c in "${gpu_counts[@]}"; do (( c >= 1 && c <= workers )) || die "GPU_COUNTS: $c is not between 1 and $workers workers"; done
+read -r -a real_keeps <<< "${REAL_KEEPS:-}"
 for m in niah-draft niah-target; do [[ -f $repo/models/$m/config.json ]] || die "no $repo/models/$m"; done
 if [[ -z ${INPUT:-} ]]; then
   for f in "${DATA_DIR:-/nonexistent}/niah-1k.jsonl" "${DATA_DIR:-/nonexistent}/niah/niah-1k.jsonl" \
@@ -107,7 +117,7 @@ await_log() { # file, pattern, what, seconds
   done
 }
 
-# 3. The cluster: a Master, then one Worker per GPU (at most two), each offering its own GPU.
+# 3. The cluster: a Master, then one Worker per GPU (MAX_WORKERS at most), each offering its own GPU.
 rm -rf "$out"/worker-* "$SPARK_LOCAL_DIRS"/*   # a rerun into the same OUT starts clean
 printf 'spark.master.rest.enabled false\n' > "$out/master.conf"
 spark_java "$out/master.log" 1g org.apache.spark.deploy.master.Master --host 127.0.0.1 --port 0 \
@@ -136,8 +146,8 @@ say "cluster up: $master, $workers workers ($cores cores, GPU i on worker i)"
 table=$out/table.md
 printf '| run | GPUs | rows | errors | wall s | stage 1 s | stage 2 s | rows/s | tasks per GPU address (executor logs) | GPU busy share (util > 0) | mean util %% | max MiB |\n' > "$table"
 printf '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- |\n' >> "$table"
-run() { # name, executors (cores.max / 4), input, draft, target
-  local name=$1 n=$2 input=$3 draft=$4 target=$5
+run() { # name, executors (cores.max / 4), input, draft (or none), target, more job flags...
+  local name=$1 n=$2 input=$3 draft=$4 target=$5; shift 5
   local o=$out/$name; rm -rf "$o"
   nvidia-smi --query-gpu=index,utilization.gpu,memory.used --format=csv,noheader,nounits -lms 500 > "$out/smi-$name.csv" &
   local smi=$!
@@ -148,7 +158,7 @@ run() { # name, executors (cores.max / 4), input, draft, target
     --files "$repo/scripts/getGpusResources.sh" --conf spark.cores.max=$((4 * n)) --conf spark.ui.enabled=false \
     --conf spark.driver.host=127.0.0.1 ${submit_conf[@]+"${submit_conf[@]}"} --class io.specprefill.job.Main "$job_jar" \
     --input "$input" --draft "$draft" --target "$target" --config "$config" --output "$o" --output-format jsonl \
-    --set backend="$backend" --set partitions="$partitions" --set max_new_tokens="$max_new"
+    --set backend="$backend" --set partitions="$partitions" --set max_new_tokens="$max_new" "$@"
   local driver=$! rc waited=0 lost=0
   while kill -0 "$driver" 2>/dev/null && (( waited < timeout_s && lost < 6 )); do
     sleep 1; waited=$((waited + 1))
@@ -187,22 +197,36 @@ run() { # name, executors (cores.max / 4), input, draft, target
 
 status=0
 declare -A WALL S1 S2
-speedup() { # batch: two GPUs against one, from the runs that finished
-  local a=$1-2gpu b=$1-1gpu
-  [[ -n ${WALL[$a]:-} && -n ${WALL[$b]:-} ]] || return 0
-  awk -v batch="$1" -v w2="${WALL[$a]}" -v w1="${WALL[$b]}" -v a2="${S1[$a]}" -v a1="${S1[$b]}" -v b2="${S2[$a]}" -v b1="${S2[$b]}" \
-    'BEGIN {printf "cluster-gpu-check: %s, 2 GPUs against 1: wall %.2fx, stage 1 %.2fx, stage 2 %.2fx (time on 1 GPU / time on 2)\n",
-            batch, w1 / w2, a1 / a2, b1 / b2}'
+speedup() { # batch: each GPU count against one, from the runs that finished
+  local b=$1-1gpu c
+  for c in "${gpu_counts[@]}"; do
+    local a=$1-${c}gpu
+    (( c > 1 )) && [[ -n ${WALL[$a]:-} && -n ${WALL[$b]:-} ]] || continue
+    awk -v batch="$1" -v c="$c" -v w2="${WALL[$a]}" -v w1="${WALL[$b]}" -v a2="${S1[$a]}" -v a1="${S1[$b]}" -v b2="${S2[$a]}" -v b1="${S2[$b]}" \
+      'BEGIN {printf "cluster-gpu-check: %s, %d GPUs against 1: wall %.2fx, stage 1 %.2fx, stage 2 %.2fx (time on 1 GPU / time on %d)\n",
+              batch, c, w1 / w2, a1 / a2, b1 / b2, c}'
+  done
 }
+batches=()
 if [[ ${SKIP_NIAH:-0} == 1 ]]; then
   say "SKIP_NIAH=1: the niah batch is skipped"
 else
-  [[ $workers == 2 ]] && run niah-2gpu 2 "$rows" "$repo/models/niah-draft" "$repo/models/niah-target"
-  run niah-1gpu 1 "$rows" "$repo/models/niah-draft" "$repo/models/niah-target"
+  for c in "${gpu_counts[@]}"; do run "niah-${c}gpu" "$c" "$rows" "$repo/models/niah-draft" "$repo/models/niah-target"; done
+  batches+=(niah)
 fi
 if [[ -n ${REAL_DRAFT:-} && -n ${REAL_TARGET:-} && -n ${REAL_INPUT:-} ]]; then
-  [[ $workers == 2 ]] && run real-2gpu 2 "$REAL_INPUT" "$REAL_DRAFT" "$REAL_TARGET"
-  run real-1gpu 1 "$REAL_INPUT" "$REAL_DRAFT" "$REAL_TARGET"
+  if (( ${#real_keeps[@]} == 0 )); then
+    for c in "${gpu_counts[@]}"; do run "real-${c}gpu" "$c" "$REAL_INPUT" "$REAL_DRAFT" "$REAL_TARGET"; done
+    batches+=(real)
+  else
+    for k in "${real_keeps[@]}"; do   # none: full prefill (no draft); else --set keep=K
+      for c in "${gpu_counts[@]}"; do
+        if [[ $k == none ]]; then run "real-full-${c}gpu" "$c" "$REAL_INPUT" none "$REAL_TARGET" --set keep=1.0
+        else run "real-keep$k-${c}gpu" "$c" "$REAL_INPUT" "$REAL_DRAFT" "$REAL_TARGET" --set keep="$k"; fi
+      done
+      if [[ $k == none ]]; then batches+=(real-full); else batches+=("real-keep$k"); fi
+    done
+  fi
 else
   say "no REAL_DRAFT/REAL_TARGET/REAL_INPUT: the real-shape batch is skipped"
 fi
@@ -211,7 +235,7 @@ fi
 echo
 cat "$table"
 echo
-speedup niah; speedup real
+for b in "${batches[@]}"; do speedup "$b"; done
 say "device lines of the executors (first 8):"
 grep -h "partition [0-9]*/[0-9]*: GPU\|partition [0-9]*/[0-9]*: no GPU" "$out"/worker-*/app-*/*/stderr 2>/dev/null \
   | sed 's/^.*INFO StagePartition: //' | head -n 8
