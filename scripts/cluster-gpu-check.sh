@@ -221,7 +221,8 @@ if [[ -n ${REAL_DRAFT:-} && -n ${REAL_TARGET:-} && -n ${REAL_INPUT:-} ]]; then
   else
     for k in "${real_keeps[@]}"; do   # none: full prefill (no draft); else --set keep=K
       for c in "${gpu_counts[@]}"; do
-        if [[ $k == none ]]; then run "real-full-${c}gpu" "$c" "$REAL_INPUT" none "$REAL_TARGET" --set keep=1.0
+        # Full prefill keeps every token: target batches of 4, as job-bench.sh runs it (configs/bench-8b.yaml).
+        if [[ $k == none ]]; then run "real-full-${c}gpu" "$c" "$REAL_INPUT" none "$REAL_TARGET" --set keep=1.0 --set target_batch_size=4
         else run "real-keep$k-${c}gpu" "$c" "$REAL_INPUT" "$REAL_DRAFT" "$REAL_TARGET" --set keep="$k"; fi
       done
       if [[ $k == none ]]; then batches+=(real-full); else batches+=("real-keep$k"); fi
