@@ -56,7 +56,8 @@ public final class SweepCommand {
                 + "input `" + first.plan().args().input() + "`, draft `" + first.plan().args().draft() + "`, target `"
                 + first.plan().args().target() + "`, backend " + first.plan().config().backend() + "\n\n"
                 + SweepTable.format(outcomes) + "\n![score vs keep rate](" + SweepPlots.SCORE_FILE + ")\n"
-                + "![TTFT vs prompt length](" + SweepPlots.TTFT_FILE + ")\n";
+                + "![TTFT vs prompt length](" + SweepPlots.TTFT_FILE + ")\n"
+                + "![TTFT speed-up vs keep rate](" + SweepPlots.SPEEDUP_FILE + ")\n";
         Path file = dir.resolve(TABLE_FILE);
         try {
             Files.writeString(file, table);
@@ -65,7 +66,7 @@ public final class SweepCommand {
         }
         List<Path> plots = SweepPlots.write(dir, outcomes);
         out.print("\n" + table);
-        out.println("sweep: wrote " + file + ", " + plots.get(0) + ", " + plots.get(1));
+        out.println("sweep: wrote " + file + ", " + plots.get(0) + ", " + plots.get(1) + ", " + plots.get(2));
         return outcomes;
     }
 }

@@ -23,7 +23,7 @@ public record SweepArgs(JobArgs job, List<Double> keeps, List<Integer> lookahead
             "usage: specprefill sweep --input PATH --draft DIR --target DIR --output DIR [flags]",
             "  runs the job at keep 1.0 (the baseline, first) and at each keep rate x look-ahead, in one Spark",
             "  session; writes each run under DIR/keep-0.10-lah8/..., then DIR/sweep.md (also printed),",
-            "  DIR/score-vs-keep.png and DIR/ttft-vs-prompt-length.png",
+            "  DIR/score-vs-keep.png, DIR/ttft-vs-prompt-length.png and DIR/speedup-vs-keep.png",
             "  --keeps P,P,...         keep rates below 1 (default 0.1,0.3,0.5,0.7,0.9; 1.0 is always run first)",
             "  --lookaheads A,A,...    look-aheads (default 8, or the config's lookahead when --config sets one)",
             "  every flag of 'specprefill run' (keep and lookahead come from the two lists above):");

@@ -26,7 +26,9 @@ import org.jfree.data.xy.XYSeriesCollection;
  * <ul>
  *   <li>{@value #SCORE_FILE}: score vs keep rate, one line per dataset (a color each) and look-ahead
  *       (a line style each: solid, dashed, dotted), each ending at the baseline's score at keep 1.0;</li>
- *   <li>{@value #TTFT_FILE}: TTFT vs prompt length N, one point per row, one series per run.</li>
+ *   <li>{@value #TTFT_FILE}: TTFT vs prompt length N, one point per row, one series per run;</li>
+ *   <li>{@value #SPEEDUP_FILE}: TTFT speed-up vs keep rate (the baseline's median TTFT over the run's,
+ *       as sweep.md's "speed-up p50"), one line per look-ahead, each ending at 1x at keep 1.0.</li>
  * </ul>
  */
 public final class SweepPlots {
@@ -35,6 +37,7 @@ public final class SweepPlots {
 
     public static final String SCORE_FILE = "score-vs-keep.png";
     public static final String TTFT_FILE = "ttft-vs-prompt-length.png";
+    public static final String SPEEDUP_FILE = "speedup-vs-keep.png";
     static final int WIDTH = 1000;
     static final int HEIGHT = 640;
     /** Tableau 10 without its yellow (too pale on white): one color per dataset or run. */
@@ -46,7 +49,7 @@ public final class SweepPlots {
         new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 5f}, 0f),
         new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {2f, 4f}, 0f)};
 
-    /** Writes both plots into {@code dir}; returns their paths. */
+    /** Writes the three plots into {@code dir}; returns their paths. */
     public static List<Path> write(Path dir, List<Sweep.Outcome> outcomes) {
         // Java2D must not look for a display: the sweep runs on servers and in CI.
         if (System.getProperty("java.awt.headless") == null) {
@@ -54,9 +57,11 @@ public final class SweepPlots {
         }
         Path score = dir.resolve(SCORE_FILE);
         Path ttft = dir.resolve(TTFT_FILE);
+        Path speedup = dir.resolve(SPEEDUP_FILE);
         save(scoreChart(outcomes), score);
         save(ttftChart(outcomes), ttft);
-        return List.of(score, ttft);
+        save(speedupChart(outcomes), speedup);
+        return List.of(score, ttft, speedup);
     }
 
     static JFreeChart scoreChart(List<Sweep.Outcome> outcomes) {
@@ -119,6 +124,29 @@ public final class SweepPlots {
             colors.add(outcomes.get(i).run().baseline() ? Color.BLACK : PALETTE[i % PALETTE.length]);
         }
         style(chart, false, colors);
+        return chart;
+    }
+
+    static JFreeChart speedupChart(List<Sweep.Outcome> outcomes) {
+        double base = outcomes.stream().filter(o -> o.run().baseline()).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("the speed-up plot needs the keep 1.0 baseline run")).summary().ttftMs().p50();
+        List<Integer> lookaheads = outcomes.stream().filter(o -> !o.run().baseline()).map(o -> o.run().lookahead())
+                .distinct().toList();
+        XYSeriesCollection data = new XYSeriesCollection();
+        List<Paint> colors = new ArrayList<>();
+        for (int li = 0; li < lookaheads.size(); li++) {
+            int a = lookaheads.get(li);
+            XYSeries series = new XYSeries("look-ahead " + a);
+            series.add(1.0, 1.0);
+            outcomes.stream().filter(o -> !o.run().baseline() && o.run().lookahead() == a)
+                    .filter(o -> base > 0 && o.summary().ttftMs().p50() > 0)
+                    .forEach(o -> series.add(o.run().keep(), base / o.summary().ttftMs().p50()));
+            data.addSeries(series);
+            colors.add(PALETTE[li % PALETTE.length]);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart("TTFT speed-up vs keep rate (median TTFT, baseline / run)",
+                "keep rate", "speed-up (x)", data, PlotOrientation.VERTICAL, true, false, false);
+        style(chart, true, colors);
         return chart;
     }
 

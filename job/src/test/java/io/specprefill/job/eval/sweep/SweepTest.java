@@ -95,6 +95,7 @@ class SweepTest {
         checkTable(table);
         checkPng(out.resolve(SweepPlots.SCORE_FILE));
         checkPng(out.resolve(SweepPlots.TTFT_FILE));
+        checkPng(out.resolve(SweepPlots.SPEEDUP_FILE));
     }
 
     private static void checkTable(String table) {
