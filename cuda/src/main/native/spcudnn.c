@@ -46,7 +46,8 @@ typedef int (*execute_fn)(cudnnHandle_t handle, desc_t plan, desc_t variantPack)
 /* cudnnBackendDescriptorType_t */
 enum { POINTWISE_DESC = 0, ENGINECFG_DESC = 3, ENGINEHEUR_DESC = 4, EXECUTION_PLAN_DESC = 5,
        OPERATION_POINTWISE_DESC = 13, OPERATIONGRAPH_DESC = 15, VARIANT_PACK_DESC = 16, TENSOR_DESC = 17,
-       MATMUL_DESC = 18, OPERATION_MATMUL_DESC = 19, REDUCTION_DESC = 21, OPERATION_REDUCTION_DESC = 22 };
+       MATMUL_DESC = 18, OPERATION_MATMUL_DESC = 19, REDUCTION_DESC = 21, OPERATION_REDUCTION_DESC = 22,
+       KERNEL_CACHE_DESC = 34 /* cuDNN >= 9.4 */ };
 /* cudnnBackendAttributeType_t */
 enum { TYPE_HANDLE = 0, TYPE_DATA_TYPE = 1, TYPE_BOOLEAN = 2, TYPE_INT64 = 3, TYPE_FLOAT = 4, TYPE_VOID_PTR = 6,
        TYPE_HEUR_MODE = 8, TYPE_POINTWISE_MODE = 14, TYPE_BACKEND_DESCRIPTOR = 15, TYPE_REDUCTION_OPERATOR = 18 };
@@ -54,6 +55,8 @@ enum { TYPE_HANDLE = 0, TYPE_DATA_TYPE = 1, TYPE_BOOLEAN = 2, TYPE_INT64 = 3, TY
 enum { ATTR_POINTWISE_MODE = 0, ATTR_POINTWISE_MATH_PREC = 1, ATTR_POINTWISE_AXIS = 9,
        ATTR_ENGINEHEUR_MODE = 200, ATTR_ENGINEHEUR_OPERATION_GRAPH = 201, ATTR_ENGINEHEUR_RESULTS = 202,
        ATTR_EXECUTION_PLAN_ENGINE_CONFIG = 401, ATTR_EXECUTION_PLAN_WORKSPACE_SIZE = 402,
+       ATTR_EXECUTION_PLAN_KERNEL_CACHE = 406, ATTR_OPERATIONGRAPH_IS_DYNAMIC_SHAPE_ENABLED = 803,
+       ATTR_KERNEL_CACHE_OPERATION_GRAPH = 2400 /* cuDNN >= 9.5 */,
        ATTR_OP_POINTWISE_PW_DESCRIPTOR = 750, ATTR_OP_POINTWISE_XDESC = 751, ATTR_OP_POINTWISE_BDESC = 752,
        ATTR_OP_POINTWISE_YDESC = 753, ATTR_OP_POINTWISE_ALPHA1 = 754, ATTR_OP_POINTWISE_ALPHA2 = 755,
        ATTR_OP_POINTWISE_TDESC = 758, ATTR_OPERATIONGRAPH_HANDLE = 800, ATTR_OPERATIONGRAPH_OPS = 801,
@@ -300,11 +303,21 @@ static void destroyPlan(Plan* p) {
  * shape = {H, G, S, D, qRowStride, oRowStride, kvHeadStride}: Q rows of qRowStride elements (head h
  * at h * D), O rows of oRowStride, K and V [G][kvHeadStride / D][D] (one sequence's cache block).
  * out = {plan, workspace bytes}.
+ * cacheInOut null: a static-shape graph, one compiled kernel per plan. Otherwise a dynamic-shape graph
+ * (cuDNN >= 9.4) whose plan binds its kernel through the kernel cache cacheInOut[0]; 0 there: this
+ * graph creates the cache (bound to it from 9.5 on, so its plan must outlive the cache) and returns
+ * it in cacheInOut[0]. Plans of other lengths of the same topology then reuse the compiled kernel
+ * instead of compiling their own (tens of milliseconds each).
  */
 JNIEXPORT jstring JNICALL Java_io_specprefill_cuda_Cudnn_nativeSdpaPlan(JNIEnv* env, jclass cls, jlong handle,
-                                                                       jlongArray shapeArray, jlongArray out) {
+                                                                       jlongArray shapeArray, jlongArray cacheInOut,
+                                                                       jlongArray out) {
     jlong sh[7];
     (*env)->GetLongArrayRegion(env, shapeArray, 0, 7, sh);
+    int dynamic = cacheInOut != NULL;
+    jlong cacheIn = 0;
+    if (dynamic) (*env)->GetLongArrayRegion(env, cacheInOut, 0, 1, &cacheIn);
+    desc_t cache = (desc_t) (size_t) cacheIn, newCache = NULL;
     const int64_t H = sh[0], G = sh[1], S = sh[2], D = sh[3], qRow = sh[4], oRow = sh[5], kvHead = sh[6];
     Plan* p = calloc(1, sizeof(Plan));
     Builder b = {env, p, "", 0};
@@ -357,7 +370,22 @@ JNIEXPORT jstring JNICALL Java_io_specprefill_cuda_Cudnn_nativeSdpaPlan(JNIEnv* 
     desc_t graph = make(&b, OPERATIONGRAPH_DESC, "operation graph");
     set(&b, graph, ATTR_OPERATIONGRAPH_OPS, TYPE_BACKEND_DESCRIPTOR, 14, ops, "operation graph ops");
     set(&b, graph, ATTR_OPERATIONGRAPH_HANDLE, TYPE_HANDLE, 1, &h, "operation graph handle");
+    if (dynamic) {
+        int yes = 1;
+        set(&b, graph, ATTR_OPERATIONGRAPH_IS_DYNAMIC_SHAPE_ENABLED, TYPE_BOOLEAN, 1, &yes,
+            "operation graph: dynamic shapes (cuDNN >= 9.4)");
+    }
     finalize(&b, graph, "operation graph (is this cuDNN's fused SDPA pattern?)");
+    if (dynamic && !cache && !b.status) {
+        /* Not one of the plan's descriptors: it lives until Cudnn.close destroys it. */
+        int st = p_create_desc(KERNEL_CACHE_DESC, &newCache);
+        if (st == 0 && p_get_version() >= 90500) {
+            st = p_set_attr(newCache, ATTR_KERNEL_CACHE_OPERATION_GRAPH, TYPE_BACKEND_DESCRIPTOR, 1, &graph);
+        }
+        if (st == 0) st = p_finalize(newCache);
+        if (st != 0) { b.status = st; b.step = "kernel cache (cuDNN >= 9.4)"; }
+        cache = newCache;
+    }
 
     desc_t heur = make(&b, ENGINEHEUR_DESC, "heuristics");
     int mode = HEUR_MODE_A;
@@ -384,6 +412,7 @@ JNIEXPORT jstring JNICALL Java_io_specprefill_cuda_Cudnn_nativeSdpaPlan(JNIEnv* 
         desc_t plan = NULL;
         if (p_create_desc(EXECUTION_PLAN_DESC, &plan) != 0) break;
         int st = p_set_attr(plan, ATTR_EXECUTION_PLAN_ENGINE_CONFIG, TYPE_BACKEND_DESCRIPTOR, 1, &cfgs[i]);
+        if (st == 0 && dynamic) st = p_set_attr(plan, ATTR_EXECUTION_PLAN_KERNEL_CACHE, TYPE_BACKEND_DESCRIPTOR, 1, &cache);
         if (st == 0) st = p_finalize(plan);
         if (st == 0) {
             int64_t ws = 0, cnt = 0;
@@ -399,12 +428,21 @@ JNIEXPORT jstring JNICALL Java_io_specprefill_cuda_Cudnn_nativeSdpaPlan(JNIEnv* 
         snprintf(step, sizeof step, "SDPA plan H=%lld G=%lld S=%lld D=%lld, %s", (long long) H, (long long) G,
                  (long long) S, (long long) D, b.step);
         jstring msg = fail(env, step, b.status);
+        if (newCache) p_destroy_desc(newCache);
         destroyPlan(p);
         return msg;
     }
     jlong res[2] = {(jlong) (size_t) p, (jlong) p->workspace};
     (*env)->SetLongArrayRegion(env, out, 0, 2, res);
+    if (newCache) {
+        jlong c = (jlong) (size_t) newCache;
+        (*env)->SetLongArrayRegion(env, cacheInOut, 0, 1, &c);
+    }
     return NULL;
+}
+
+JNIEXPORT void JNICALL Java_io_specprefill_cuda_Cudnn_nativeDestroyKernelCache(JNIEnv* env, jclass cls, jlong cache) {
+    p_destroy_desc((desc_t) (size_t) cache);
 }
 
 JNIEXPORT void JNICALL Java_io_specprefill_cuda_Cudnn_nativeDestroyPlan(JNIEnv* env, jclass cls, jlong plan) {

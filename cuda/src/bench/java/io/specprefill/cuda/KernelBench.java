@@ -149,28 +149,38 @@ public final class KernelBench {
         }
     }
 
-    /** What a new prompt length costs cuDNN: building the plan (first call) against a cached-plan call. */
+    /**
+     * What a new prompt length costs cuDNN: building the plan (first call) against a cached-plan call;
+     * static plans (a kernel compiled per length) and then dynamic-shape plans (one kernel per topology,
+     * specprefill.cudnn.dynamicShapes), each on lengths the other has not seen.
+     */
     private void cudnnPlanCost(int H, int G, int D) {
         if (!b.usesCudnn()) return;
+        for (int N : new int[]{4093, 16411}) cudnnPlanCost(H, G, D, N, "");
+        b.choice.cudnnDynamicShapes = true;
+        for (int N : new int[]{4099, 8191, 16417}) cudnnPlanCost(H, G, D, N, ", dynamic shapes");
+        if (b.cudnn().dynamicRefused() != null) System.out.println("# cuDNN refused dynamic shapes: " + b.cudnn().dynamicRefused());
+        b.choice.reset();
+    }
+
+    private void cudnnPlanCost(int H, int G, int D, int N, String how) {
         int stride = (H + 2 * G) * D;
-        for (int N : new int[]{4093, 16411}) {
-            try (Backend.KvCache cache = b.kvCache(1, 1, N, G, D); Backend.Tensor qkv = narrowRandom((long) N * stride, 1f);
-                 Backend.Tensor out = b.narrowTensor((long) N * H * D)) {
-                SeqBatch prefill = oneSequence(N, 0);
-                b.kvWrite(cache, 0, qkv, prefill, H);
-                b.synchronize();
-                long t0 = System.nanoTime();
+        try (Backend.KvCache cache = b.kvCache(1, 1, N, G, D); Backend.Tensor qkv = narrowRandom((long) N * stride, 1f);
+             Backend.Tensor out = b.narrowTensor((long) N * H * D)) {
+            SeqBatch prefill = oneSequence(N, 0);
+            b.kvWrite(cache, 0, qkv, prefill, H);
+            b.synchronize();
+            long t0 = System.nanoTime();
+            b.attention(out, qkv, cache, 0, prefill, H);
+            b.synchronize();
+            double first = (System.nanoTime() - t0) / 1e6;
+            double warm = BenchSupport.wallMs(1, 5, () -> {
                 b.attention(out, qkv, cache, 0, prefill, H);
                 b.synchronize();
-                double first = (System.nanoTime() - t0) / 1e6;
-                double warm = BenchSupport.wallMs(1, 5, () -> {
-                    b.attention(out, qkv, cache, 0, prefill, H);
-                    b.synchronize();
-                });
-                BenchSupport.row("cudnn new length", "H=" + H + " G=" + G + " D=" + D + " N=" + N, "plan + run (wall)",
-                        first, 0, 0);
-                BenchSupport.row("cudnn same length", "H=" + H + " G=" + G + " D=" + D + " N=" + N, "run (wall)", warm, 0, 0);
-            }
+            });
+            String shape = "H=" + H + " G=" + G + " D=" + D + " N=" + N;
+            BenchSupport.row("cudnn new length", shape, "plan + run (wall)" + how, first, 0, 0);
+            BenchSupport.row("cudnn same length", shape, "run (wall)" + how, warm, 0, 0);
         }
     }
 

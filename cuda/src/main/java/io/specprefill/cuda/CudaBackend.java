@@ -100,6 +100,11 @@ public final class CudaBackend implements Backend {
         return cudnn != null && choice.cudnn;
     }
 
+    /** cuDNN's handle and plans (null without cuDNN); tests. */
+    Cudnn cudnn() {
+        return cudnn;
+    }
+
     Cublas cublas() {
         return cublas;
     }

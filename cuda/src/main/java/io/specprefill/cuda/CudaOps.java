@@ -187,7 +187,7 @@ final class CudaOps {
             int len = tiles.length(i);
             Cudnn.Plan plan;
             try {
-                plan = cudnn.plan(nHeads, G, len, D, qRow, oRow, kvHead);
+                plan = cudnn.plan(nHeads, G, len, D, qRow, oRow, kvHead, choice.cudnnDynamicShapes);
             } catch (CudaException e) {
                 if (i > 0) throw e;   // earlier sequences already ran: not a clean switch
                 cudnnRefused.add(List.of(nHeads, G, D, len));

@@ -18,8 +18,12 @@ import java.util.Map;
  * batches cuDNN's graph does not cover, and where no cuDNN is installed).
  *
  * <p>One instance per CudaBackend (its handle is bound to the backend's stream). A plan is built per
- * shape (H, G, S, D and the row strides) on first use and cached (LRU), since building one costs
- * milliseconds while a prompt's prefill reuses it in every layer.
+ * shape (H, G, S, D and the row strides) on first use and cached (LRU), since a prompt's prefill
+ * reuses it in every layer. Building one compiles a kernel: 40-75 ms on an H200, paid again for every
+ * new prompt length. With dynamic shapes ({@code specprefill.cudnn.dynamicShapes}, cuDNN 9.4+) the
+ * graphs of one topology (all but S equal) share a kernel cache, so a new length binds the kernel
+ * compiled for the first one; where cuDNN refuses that, plans go back to one kernel each and the log
+ * says so once.
  */
 public final class Cudnn implements AutoCloseable {
     static final String LIBRARY_RESOURCE = "/native/linux-x86_64/libspcudnn.so";
@@ -35,6 +39,11 @@ public final class Cudnn implements AutoCloseable {
     private final long handle;
     private final String device;
     private final Map<List<Long>, Plan> plans = new LinkedHashMap<>(16, 0.75f, true);
+    /** Dynamic shapes: a kernel cache per topology (the plan key without S), and the plan that made it. */
+    private final Map<List<Long>, Long> kernelCaches = new LinkedHashMap<>();
+    private final List<Plan> cacheOwners = new ArrayList<>();
+    /** Why cuDNN refused a dynamic-shape plan here (then every plan is static); null while it has not. */
+    private String dynamicRefused;
 
     /** A built execution plan: its native pointer and the workspace it needs. */
     record Plan(long pointer, long workspaceBytes) {
@@ -131,21 +140,56 @@ public final class Cudnn implements AutoCloseable {
      * {@code qRowStride} BF16 elements (head h at h * D), output rows of {@code oRowStride}, keys and
      * values [G][kvHeadStride / D][D].
      */
-    Plan plan(int nHeads, int nKvHeads, int S, int headDim, long qRowStride, long oRowStride, long kvHeadStride) {
+    Plan plan(int nHeads, int nKvHeads, int S, int headDim, long qRowStride, long oRowStride, long kvHeadStride,
+              boolean dynamicShapes) {
         List<Long> key = List.of((long) nHeads, (long) nKvHeads, (long) S, (long) headDim, qRowStride, oRowStride,
                 kvHeadStride);
         Plan p = plans.get(key);
         if (p != null) return p;
+        long[] shape = key.stream().mapToLong(Long::longValue).toArray();
         long[] out = new long[2];
-        check(nativeSdpaPlan(handle, key.stream().mapToLong(Long::longValue).toArray(), out), device);
-        p = new Plan(out[0], out[1]);
+        p = dynamicShapes && dynamicRefused == null ? dynamicPlan(key, shape, out) : null;
+        if (p == null) {
+            check(nativeSdpaPlan(handle, shape, null, out), device);
+            p = new Plan(out[0], out[1]);
+        }
         plans.put(key, p);
         if (plans.size() > PLAN_CACHE) {
             var eldest = plans.entrySet().iterator().next();
-            nativeDestroyPlan(eldest.getValue().pointer());
+            if (!cacheOwners.contains(eldest.getValue())) nativeDestroyPlan(eldest.getValue().pointer());
             plans.remove(eldest.getKey());
         }
         return p;
+    }
+
+    /** A dynamic-shape plan through its topology's kernel cache; null (said once) where cuDNN refuses it. */
+    private Plan dynamicPlan(List<Long> key, long[] shape, long[] out) {
+        List<Long> topology = new ArrayList<>(key);
+        topology.remove(2);   // S
+        long[] cache = {kernelCaches.getOrDefault(topology, 0L)};
+        String error = nativeSdpaPlan(handle, shape, cache, out);
+        if (error != null) {
+            dynamicRefused = error;
+            LOG.log(System.Logger.Level.WARNING, device + ": cuDNN refused a dynamic-shape attention plan, so every"
+                    + " prompt length builds its own plan (tens of ms each): " + error);
+            return null;
+        }
+        Plan p = new Plan(out[0], out[1]);
+        if (!kernelCaches.containsKey(topology)) {
+            kernelCaches.put(topology, cache[0]);
+            cacheOwners.add(p);   // the cache refers to this plan's graph: it stays until close
+        }
+        return p;
+    }
+
+    /** Kernel caches made so far (tests: dynamic shapes were used, not refused). */
+    int kernelCaches() {
+        return kernelCaches.size();
+    }
+
+    /** Why cuDNN refused dynamic shapes on this handle; null if it has not. */
+    String dynamicRefused() {
+        return dynamicRefused;
     }
 
     /** Runs {@code plan} on the handle's stream: device addresses of Q, K, V, O and the workspace. */
@@ -163,8 +207,14 @@ public final class Cudnn implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Plan p : plans.values()) nativeDestroyPlan(p.pointer());
+        for (Plan p : plans.values()) {
+            if (!cacheOwners.contains(p)) nativeDestroyPlan(p.pointer());
+        }
         plans.clear();
+        for (long c : kernelCaches.values()) nativeDestroyKernelCache(c);
+        kernelCaches.clear();
+        for (Plan p : cacheOwners) nativeDestroyPlan(p.pointer());
+        cacheOwners.clear();
         nativeDestroy(handle);
     }
 
@@ -180,7 +230,10 @@ public final class Cudnn implements AutoCloseable {
 
     private static native String nativeSetStream(long handle, long stream);
 
-    private static native String nativeSdpaPlan(long handle, long[] shape, long[] out);
+    /** cacheInOut null: a static-shape plan; else dynamic, through kernel cache cacheInOut[0] (0: made here). */
+    private static native String nativeSdpaPlan(long handle, long[] shape, long[] cacheInOut, long[] out);
+
+    private static native void nativeDestroyKernelCache(long cache);
 
     private static native void nativeDestroyPlan(long plan);
 

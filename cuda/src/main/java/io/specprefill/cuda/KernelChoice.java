@@ -7,6 +7,9 @@ package io.specprefill.cuda;
  *   <li>{@code specprefill.cuda.attention} = {@code auto} (default: cuDNN's fused attention for fresh
  *       BF16 prefills when cuDNN 9 loads, else our kernels, said once in the log), {@code cudnn}
  *       (required: the backend fails to open without it) or {@code kernels} (ours only);</li>
+ *   <li>{@code specprefill.cudnn.dynamicShapes} (false): cuDNN attention plans as dynamic-shape graphs
+ *       sharing a kernel cache, so that a new prompt length does not compile a new kernel (not yet run
+ *       on a GPU, so off by default);</li>
  *   <li>{@code specprefill.cuda.prefillVersion} (3) and {@code specprefill.cuda.decodeVersion} (4):
  *       attention_prefill and attention_decode versions (decode v4 where its shapes allow, else v2,
  *       else v1).</li>
@@ -22,6 +25,8 @@ final class KernelChoice {
     Path path;
     /** Use cuDNN for fresh prefills when it is loaded. */
     boolean cudnn;
+    /** cuDNN attention plans of new prompt lengths reuse one compiled kernel (dynamic shapes, kernel cache). */
+    boolean cudnnDynamicShapes;
     int prefillVersion;
     int decodeVersion;
     /** Capture decode steps as CUDA graphs and replay them (Backend.replay). */
@@ -36,6 +41,7 @@ final class KernelChoice {
     void reset() {
         path = Path.AUTO;
         cudnn = !"kernels".equals(attentionSetting());
+        cudnnDynamicShapes = "true".equals(System.getProperty("specprefill.cudnn.dynamicShapes", "false"));
         prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 3);
         decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 4);
         graphs = !"false".equals(System.getProperty("specprefill.cuda.graphs", "true"));

@@ -61,18 +61,24 @@ class AttentionKernelTest {
     }
 
     /** Which GPU kernels a scenario runs. */
-    private record Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn) {
+    private record Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn,
+                         boolean cudnnDynamicShapes) {
+        Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn) {
+            this(path, prefillVersion, decodeVersion, narrow, cudnn, false);
+        }
+
         void apply(CudaBackend gpu) {
             gpu.choice.path = path;
             gpu.choice.prefillVersion = prefillVersion;
             gpu.choice.decodeVersion = decodeVersion;
             gpu.choice.cudnn = cudnn;
+            gpu.choice.cudnnDynamicShapes = cudnnDynamicShapes;
         }
 
         @Override
         public String toString() {
             return path + " prefill v" + prefillVersion + " decode v" + decodeVersion + (narrow ? " BF16" : " f32")
-                    + (cudnn ? " cuDNN" : "");
+                    + (cudnn ? " cuDNN" + (cudnnDynamicShapes ? " (dynamic shapes)" : "") : "");
         }
     }
 
@@ -158,6 +164,24 @@ class AttentionKernelTest {
         assumeTrue(gpu.usesCudnn(), "cuDNN's fused attention is not in use here: " + gpu.describe());
         int[][][] steps = second > 0 ? new int[][][]{{{0, 0, first}, {1, 0, second}}} : new int[][][]{{{0, 0, first}}};
         scenario(H, G, D, steps, new boolean[]{true}, new Setup(KernelChoice.Path.AUTO, 3, 4, true, true));
+    }
+
+    /**
+     * Prompt lengths one after another with dynamic-shape plans: the first builds the kernel cache of
+     * its topology, the others bind its kernel; every output matches the CPU's.
+     */
+    @ParameterizedTest(name = "cuDNN dynamic-shape prefills H={0} G={1} D={2}")
+    @CsvSource({"32, 8, 128", "6, 2, 64"})
+    void cudnnDynamicShapePrefillsMatchCpu(int H, int G, int D) {
+        CudaBackend gpu = Gpu.backend();
+        assumeTrue(gpu.usesCudnn(), "cuDNN's fused attention is not in use here: " + gpu.describe());
+        for (int n : new int[]{1000, 1537, 77, 4093, 1000}) {
+            scenario(H, G, D, new int[][][]{{{0, 0, n}}}, new boolean[]{true},
+                    new Setup(KernelChoice.Path.AUTO, 3, 4, true, true, true));
+        }
+        assumeTrue(gpu.cudnn().dynamicRefused() == null, "the outputs matched, but through static plans: cuDNN "
+                + "refused dynamic shapes: " + gpu.cudnn().dynamicRefused());
+        assertTrue(gpu.cudnn().kernelCaches() >= 1, "no kernel cache was made");
     }
 
     @ParameterizedTest(name = "long decode H={0} G={1} D={2} v{3} narrow={4}")
