@@ -31,24 +31,12 @@ class CudaTasksTest {
 
     @Test
     void aRowThatDoesNotFitOnTheGpuFailsAloneAndTheOthersGenerate() {
-        CudaBackendProvider provider = new CudaBackendProvider();
-        assumeTrue(provider.available(), "no usable GPU: " + provider.unavailableReason());
-        Golden golden = Golden.load("tiny-target");
-        TestSettings t = new TestSettings();
-        t.backend = "cuda";
-        t.targetBatchSize = 1;
-        TaskSettings settings = t.build();
-        int n = golden.inputIds.length;
-        int[] positions = new int[n];
-        for (int i = 0; i < n; i++) positions[i] = i;
+        Golden golden = goldenOnTheGpu();
+        TaskSettings settings = cudaSettings(1);
         // 2^29 new tokens: a KV cache of about 200 GiB for this model, more than any GPU has.
-        List<ScoredPrompt> rows = List.of(row("ok-1", golden.inputIds, positions, 24),
-                row("too-big", golden.inputIds, positions, 1 << 29),
-                row("ok-2", golden.inputIds, positions, 24));
+        List<ScoredPrompt> rows = List.of(row("ok-1", golden, 24), row("too-big", golden, 1 << 29), row("ok-2", golden, 24));
 
-        List<GenerationResult> out = new ArrayList<>();
-        Iterator<GenerationResult> it = new GenerationIterator(settings, rows.iterator(), 0, "cuda stage2 test");
-        while (it.hasNext()) out.add(it.next());
+        List<GenerationResult> out = drain(new GenerationIterator(settings, rows.iterator(), 0, "cuda stage2 test"));
 
         assertEquals(3, out.size());
         assertNull(out.get(0).error(), out.get(0).error());
@@ -66,18 +54,9 @@ class CudaTasksTest {
      */
     @Test
     void aTaskThatStopsEarlyGivesBackItsDeviceMemoryAndTheNextTaskRuns() {
-        CudaBackendProvider provider = new CudaBackendProvider();
-        assumeTrue(provider.available(), "no usable GPU: " + provider.unavailableReason());
-        Golden golden = Golden.load("tiny-target");
-        TestSettings t = new TestSettings();
-        t.backend = "cuda";
-        t.targetBatchSize = 2;
-        TaskSettings settings = t.build();
-        int n = golden.inputIds.length;
-        int[] positions = new int[n];
-        for (int i = 0; i < n; i++) positions[i] = i;
-        List<ScoredPrompt> rows = List.of(row("a", golden.inputIds, positions, 24),
-                row("b", golden.inputIds, positions, 24), row("c", golden.inputIds, positions, 24));
+        Golden golden = goldenOnTheGpu();
+        TaskSettings settings = cudaSettings(2);
+        List<ScoredPrompt> rows = List.of(row("a", golden, 24), row("b", golden, 24), row("c", golden, 24));
         // A first task, whole: it loads the model (kept per JVM) and sizes the backend's scratch.
         drain(new GenerationIterator(settings, rows.iterator(), 0, "task 1"));
         long before = DeviceMemory.liveBytes();
@@ -103,8 +82,26 @@ class CudaTasksTest {
     }
 
 
-    private static ScoredPrompt row(String id, int[] ids, int[] positions, int maxNewTokens) {
+    /** The tiny target's golden prompt; skips where no GPU is usable. */
+    private static Golden goldenOnTheGpu() {
+        CudaBackendProvider provider = new CudaBackendProvider();
+        assumeTrue(provider.available(), "no usable GPU: " + provider.unavailableReason());
+        return Golden.load("tiny-target");
+    }
+
+    private static TaskSettings cudaSettings(int targetBatchSize) {
+        TestSettings t = new TestSettings();
+        t.backend = "cuda";
+        t.targetBatchSize = targetBatchSize;
+        return t.build();
+    }
+
+    /** The golden prompt, every token kept at its own position, as stage 1 hands it over. */
+    private static ScoredPrompt row(String id, Golden golden, int maxNewTokens) {
+        int[] ids = golden.inputIds;
+        int[] positions = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) positions[i] = i;
         PromptRecord source = new PromptRecord(id, "(ids given)", null, List.of(), List.of(), -1, maxNewTokens, null);
-        return new ScoredPrompt(source, Arrays.copyOf(ids, ids.length), positions.clone(), ids.length, 0, null);
+        return new ScoredPrompt(source, Arrays.copyOf(ids, ids.length), positions, ids.length, 0, null);
     }
 }
