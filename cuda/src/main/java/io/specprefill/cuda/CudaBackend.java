@@ -84,6 +84,24 @@ public final class CudaBackend implements Backend {
         return name;
     }
 
+    @Override
+    public long[] memoryInfo() {
+        bind();
+        long[] free = new long[1], total = new long[1];
+        Cuda.check(JCudaDriver.cuMemGetInfo(free, total), name() + ": cuMemGetInfo");
+        return new long[]{free[0], total[0]};
+    }
+
+    @Override
+    public int narrowBytes() {
+        return 2;
+    }
+
+    @Override
+    public int kvCacheBytes() {
+        return 2;
+    }
+
     /** Device, compute capability, driver, cuBLAS and cuDNN, for logs and benchmark headers. */
     public String describe() {
         bind();

@@ -114,6 +114,11 @@ final class Handles {
         }
 
         @Override
+        public long bytes() {
+            return mem.bytes + (scales == null ? 0 : scales.bytes);
+        }
+
+        @Override
         public void close() {
             mem.close();
             if (scales != null) scales.close();

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Stage 2 through the "cuda" backend as a Spark task runs it (no Spark here): the golden prompt's
- * greedy tokens, and a row whose KV cache cannot fit on the GPU gets an out-of-memory error in its
+ * greedy tokens, and a row whose KV cache cannot fit on the GPU gets the memory plan's error in its
  * own row while the rows around it still generate; a task stopped mid-partition gives its device
  * memory back when its iterator is closed, and the next task runs.
  */
@@ -42,7 +42,7 @@ class CudaTasksTest {
         assertNull(out.get(0).error(), out.get(0).error());
         assertArrayEquals(golden.greedy24, out.get(0).outputIds(), "greedy tokens of the golden prompt on the GPU");
         assertNotNull(out.get(1).error(), "the oversized row must carry an error");
-        assertTrue(out.get(1).error().contains("out of GPU memory"), out.get(1).error());
+        assertTrue(out.get(1).error().startsWith("memory plan: does not fit on cuda:"), out.get(1).error());
         assertNull(out.get(2).error(), out.get(2).error());
         assertArrayEquals(golden.greedy24, out.get(2).outputIds(), "the row after the failure still generates");
     }

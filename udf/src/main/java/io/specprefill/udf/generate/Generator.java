@@ -82,6 +82,26 @@ public final class Generator implements AutoCloseable {
         return List.of(out);
     }
 
+    /** The memory plan of this generator's model on its backend (weights, KV and activation bytes). */
+    public MemoryPlan memoryPlan() {
+        long kvPerToken = 2L * config.nLayers() * config.kvDim() * backend.kvCacheBytes();
+        return new MemoryPlan(forward.model().weightBytes(), kvPerToken, forward.activationBytes(1, 0),
+                forward.activationBytes(0, 1));
+    }
+
+    /** Free bytes on the backend now (the device's; the CPU backend: the heap's). */
+    public long backendMemoryFree() {
+        return backend.memoryInfo()[0];
+    }
+
+    /** Bytes this generator holds now and frees or reuses for its next batch: its KV cache and activations. */
+    public long bytesHeld() {
+        long kv = cache == null ? 0
+                : 2L * cache.layers() * cache.batch() * cache.capacity() * cache.nKvHeads() * cache.headDim()
+                * backend.kvCacheBytes();
+        return kv + forward.activationBytesHeld();
+    }
+
     /** The KV cache for these requests: B sequences of max(K + maxNewTokens) slots, reused when it fits. */
     private Backend.KvCache cacheFor(List<Request> requests) {
         int capacity = 0;

@@ -47,6 +47,11 @@ public interface Backend extends AutoCloseable {
 
         long cols();
 
+        /** Bytes it holds (float32 unless the backend says otherwise); memory plans add them up. */
+        default long bytes() {
+            return rows() * cols() * 4;
+        }
+
         @Override
         void close();
     }
@@ -72,6 +77,26 @@ public interface Backend extends AutoCloseable {
 
     /** Short name for logs ("cpu", "cuda:0"). */
     String name();
+
+    /**
+     * Memory now, {free, total} bytes, where this backend allocates: the device's for a GPU, the JVM
+     * heap's for the CPU backend. Memory plans check requests against it before they allocate.
+     */
+    default long[] memoryInfo() {
+        Runtime r = Runtime.getRuntime();
+        long used = r.totalMemory() - r.freeMemory();
+        return new long[]{r.maxMemory() - used, r.maxMemory()};
+    }
+
+    /** Bytes of one element of a {@link #narrowTensor} (float32 here; BF16 on the GPU). */
+    default int narrowBytes() {
+        return 4;
+    }
+
+    /** Bytes of one key or value element in a {@link KvCache} (float32 here; BF16 on the GPU). */
+    default int kvCacheBytes() {
+        return 4;
+    }
 
     // ---------------------------------------------------------------- memory
 

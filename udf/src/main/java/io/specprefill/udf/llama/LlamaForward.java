@@ -32,6 +32,16 @@ public final class LlamaForward implements AutoCloseable {
         return m;
     }
 
+    /** Bytes of activation buffers this forward holds now (they are reused by the next step). */
+    public long activationBytesHeld() {
+        return s.bytesHeld(b.narrowBytes());
+    }
+
+    /** Bytes of activations a step of {@code rows} rows and {@code logitRows} logit rows needs. */
+    public long activationBytes(long rows, long logitRows) {
+        return rows * RunState.bytesPerRow(c, b.narrowBytes()) + logitRows * RunState.bytesPerLogitRow(c);
+    }
+
     /**
      * Sizes the run state for steps of up to {@code rows} rows and {@code logitRows} logit rows now,
      * so that the first big step does not allocate (useful to fail early on device memory).

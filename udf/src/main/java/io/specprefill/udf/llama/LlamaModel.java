@@ -206,6 +206,16 @@ public final class LlamaModel implements AutoCloseable {
         }
     }
 
+    /** Bytes its weights hold on the backend (the memory plan's first term). */
+    public long weightBytes() {
+        long n = embedding.bytes() + (lmHead != embedding ? lmHead.bytes() : 0) + finalNorm.bytes() + 4L * invFreq.size();
+        for (Backend.Weight[] ws : new Backend.Weight[][]{attnNorm, wqkv, wo, ffnNorm, w13, w2, bqkv, bo, qNorm, kNorm}) {
+            if (ws == null) continue;
+            for (Backend.Weight x : ws) n += x.bytes();
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         embedding.close();

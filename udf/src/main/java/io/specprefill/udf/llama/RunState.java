@@ -38,6 +38,22 @@ final class RunState implements AutoCloseable {
         this.view = new Logits(backend, config.vocabSize());
     }
 
+    /** Bytes ensureRows adds per row: the buffers below, narrow ones {@code narrowBytes} an element. */
+    static long bytesPerRow(LlamaConfig c, int narrowBytes) {
+        long narrow = c.dim() + c.qDim() + 2L * c.kvDim() + c.qDim() + 3L * c.hiddenDim();
+        return 4L * c.dim() + narrowBytes * narrow + 4L * 4;
+    }
+
+    /** Bytes ensureLogitRows adds per logit row. */
+    static long bytesPerLogitRow(LlamaConfig c) {
+        return 4L * (c.dim() + c.vocabSize()) + 2L * 4;
+    }
+
+    /** Bytes the buffers hold now. */
+    long bytesHeld(int narrowBytes) {
+        return rowCap * bytesPerRow(c, narrowBytes) + logitCap * bytesPerLogitRow(c);
+    }
+
     /** Makes room for T rows. */
     void ensureRows(int T) {
         if (T <= rowCap) return;

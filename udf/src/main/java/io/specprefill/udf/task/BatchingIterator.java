@@ -39,6 +39,11 @@ public abstract class BatchingIterator<I, W, O extends StageRow> implements Iter
         this.label = label;
     }
 
+    /** The prefix of this task's log lines, e.g. "stage 2 partition 3/64". */
+    String label() {
+        return label;
+    }
+
     /** Loads what the stage needs (backend, models); returns what the start line says about it. */
     abstract String open();
 

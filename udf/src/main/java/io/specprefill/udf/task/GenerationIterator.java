@@ -3,6 +3,7 @@ package io.specprefill.udf.task;
 import io.specprefill.udf.generate.Generation;
 import io.specprefill.udf.generate.GenerationParams;
 import io.specprefill.udf.generate.Generator;
+import io.specprefill.udf.generate.MemoryPlan;
 import io.specprefill.udf.generate.Request;
 import io.specprefill.udf.generate.StopCondition;
 import io.specprefill.udf.llama.Backends;
@@ -27,6 +28,8 @@ import java.util.List;
  */
 public final class GenerationIterator
         extends BatchingIterator<ScoredPrompt, GenerationIterator.Work, GenerationResult> {
+    private static final System.Logger LOG = System.getLogger("io.specprefill.udf.task");
+
     /** A row and its request, or why it has none. */
     record Work(ScoredPrompt row, Request request, String error) {
     }
@@ -36,6 +39,8 @@ public final class GenerationIterator
     private final int deviceOrdinal;
     private Tokenizer tokenizer;
     private Generator generator;
+    private MemoryPlan plan;
+    private String deviceName;
     /** The backend the target lives on: tasks of one JVM that share it take turns (see ModelCache#backend). */
     private Object device;
 
@@ -60,7 +65,11 @@ public final class GenerationIterator
         LlamaModel target = ModelCache.model(targetDir, choice, settings.weights().target());
         synchronized (device) { // allocates this task's buffers on the shared backend
             generator = new Generator(target);
+            plan = generator.memoryPlan();
+            long[] memory = target.backend.memoryInfo();
+            LOG.log(System.Logger.Level.INFO, label() + ": " + plan.describe(memory[0], memory[1], choice.key()));
         }
+        deviceName = choice.key();
         return "backend " + choice.key() + " (" + choice.brief() + "), target " + settings.targetDir()
                 + ", max_new_tokens " + params.maxNewTokens() + (params.temperature() == 0 ? ", greedy"
                 : ", temperature " + params.temperature() + ", top_p " + params.topP());
@@ -69,11 +78,23 @@ public final class GenerationIterator
     @Override
     Work prepare(ScoredPrompt row) {
         if (row.error() != null) return new Work(row, null, row.error());
+        Request request;
         try {
-            return new Work(row, request(row), null);
+            request = request(row);
         } catch (RuntimeException e) {
             return new Work(row, null, "bad stage 1 row: " + e.getMessage());
         }
+        // The memory plan: a request that cannot fit alone fails here, with the arithmetic, rather than
+        // running out of memory half way (a batch that fits only row by row is retried row by row).
+        long available;
+        synchronized (device) {
+            available = generator.backendMemoryFree() + generator.bytesHeld();
+        }
+        if (!plan.fits(request.kept(), request.maxNewTokens(), available)) {
+            return new Work(row, null, "memory plan: " + plan.whyNot(request.kept(), request.maxNewTokens(), available,
+                    deviceName));
+        }
+        return new Work(row, request, null);
     }
 
     @Override

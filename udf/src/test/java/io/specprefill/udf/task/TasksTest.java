@@ -22,9 +22,9 @@ import static io.specprefill.udf.task.TaskTestSupport.row;
 import static io.specprefill.udf.task.TaskTestSupport.stage1;
 import static io.specprefill.udf.task.TaskTestSupport.stage2;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Both stages over PromptRecords on the hf-golden tiny pair, without Spark. */
@@ -218,6 +218,33 @@ class TasksTest {
         assertTrue(out.get(1).error().startsWith("generation failed: "), out.get(1).error());
         assertTrue(out.get(1).error().contains("99999"), out.get(1).error());
         assertTrue(out.get(2).error().startsWith("bad stage 1 row: request: positions must ascend"), out.get(2).error());
+    }
+
+    /**
+     * The memory plan: a row whose KV cache cannot fit (2^29 new tokens: 384 GiB of float32 keys and
+     * values for this model, more than the heap) fails before it allocates, with the arithmetic in its
+     * error, and its batch mates generate as they would alone.
+     */
+    @Test
+    void aRowTheMemoryPlanRejectsFailsAloneWithItsArithmetic() {
+        TestSettings t = new TestSettings();
+        t.targetBatchSize = 3;
+        int[] ids = Arrays.copyOf(TARGET.inputIds, 40);
+        ScoredPrompt ok = new ScoredPrompt(row("ok", "x"), ids, iota(40), 40, 0, null);
+        PromptRecord huge = new PromptRecord("huge", "x", null, List.of(), List.of(), -1, 1 << 29, null);
+        ScoredPrompt big = new ScoredPrompt(huge, ids, iota(40), 40, 0, null);
+        List<GenerationResult> out = stage2(t.build(), List.of(ok, big, ok));
+        GenerationResult alone = stage2(t.build(), List.of(ok)).get(0);
+        String error = out.get(1).error();
+        assertTrue(error != null && error.startsWith("memory plan: does not fit on cpu"), String.valueOf(error));
+        // 2 x 3 layers x 2 KV heads x 16 x 4 bytes = 768 bytes a token, 40 + 2^29 tokens
+        long kv = (40L + (1 << 29)) * 768;
+        assertTrue(error.contains(String.format(java.util.Locale.ROOT, "takes %.2f GiB (0.8 KiB a token)",
+                kv / (double) (1L << 30))), error);
+        assertNull(out.get(0).error(), out.get(0).error());
+        assertNull(out.get(2).error(), out.get(2).error());
+        assertArrayEquals(alone.outputIds(), out.get(0).outputIds());
+        assertArrayEquals(alone.outputIds(), out.get(2).outputIds());
     }
 
     @Test
