@@ -20,12 +20,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *   <li>kept-chunk overlap of the FP8 draft with the BF16 draft at keep 0.1: |kept_fp8 ∩ kept_bf16| /
  *       |kept_bf16| over all rows, at least 0.95 (the issue's bar);</li>
  *   <li>needle accuracy at keep 0.1 with an FP8 draft and an FP8 target, against the same run with
- *       neither: FP8 may lose at most one row of the 6.</li>
+ *       neither: FP8 may lose at most one row of the 6 (one in 20 of more rows).</li>
  * </ul>
  * The numbers it prints are the CPU rows of BENCHMARKS.md's FP8 quality table.
  */
 class Fp8NiahQualityTest {
-    private static final int ROWS = 6;
+    /** The first rows of niah-1k (6 in CI; -Dspecprefill.fp8NiahRows=60 for the whole file, a few minutes). */
+    private static final int ROWS = Integer.getInteger("specprefill.fp8NiahRows", 6);
 
     private static int correct(List<GenerationResult> out) {
         int ok = 0;
@@ -69,6 +70,6 @@ class Fp8NiahQualityTest {
         System.out.printf(Locale.ROOT, "niah-1k first %d rows, keep 0.1: kept-token overlap FP8 vs BF16 draft %.3f;"
                 + " accuracy BF16 draft+target %d/%d, FP8 draft+target %d/%d%n", ROWS, overlap, base, ROWS, both, ROWS);
         assertTrue(overlap >= 0.95, "kept-token overlap of the FP8 draft with the BF16 one: " + overlap);
-        assertTrue(both >= base - 1, "FP8 draft and target: " + both + " of " + ROWS + ", BF16: " + base);
+        assertTrue(both >= base - Math.max(1, ROWS / 20), "FP8 draft and target: " + both + " of " + ROWS + ", BF16: " + base);
     }
 }
