@@ -59,8 +59,8 @@ class Fp8ForwardTest {
         Model ckpt = Model.load(Fp8Checkpoints.write(g.dir, tmp.resolve(name), false, DType.F32));
         assertArrayEquals(fp8, logits(ckpt, WeightsDtype.AUTO, g.inputIds), name + ": FP8 checkpoint = quantised at load");
 
-        double num = 0, den = 0, maxAbs = 0;
-        int confident = 0;
+        double num = 0, den = 0, maxAbs = 0, sumAbs = 0;
+        int confident = 0, sameArgmax = 0;
         for (int t = 0; t < n; t++) {
             double rowMax = 0;
             int a = 0, b = -1;
@@ -70,20 +70,23 @@ class Fp8ForwardTest {
                 num += d * d;
                 den += (double) ref[i] * ref[i];
                 rowMax = Math.max(rowMax, Math.abs(d));
+                sumAbs += Math.abs(d);
                 if (ref[i] > ref[t * vocab + a]) a = j;
             }
             for (int j = 0; j < vocab; j++) if (j != a && (b < 0 || ref[t * vocab + j] > ref[t * vocab + b])) b = j;
             maxAbs = Math.max(maxAbs, rowMax);
+            int fa = 0;
+            for (int j = 1; j < vocab; j++) if (fp8[t * vocab + j] > fp8[t * vocab + fa]) fa = j;
+            if (fa == a) sameArgmax++;
             if (ref[t * vocab + a] - ref[t * vocab + b] > 3 * rowMax) {
                 confident++;
-                int fa = 0;
-                for (int j = 1; j < vocab; j++) if (fp8[t * vocab + j] > fp8[t * vocab + fa]) fa = j;
                 assertTrue(fa == a, name + " row " + t + ": FP8 argmax " + fa + " != " + a + " at a margin > 3x its error");
             }
         }
         double rel = Math.sqrt(num / den), rms = Math.sqrt(den / ((double) n * vocab));
-        System.out.printf("%s FP8 vs unquantized logits: rel %.4f, max abs %.4f (logit RMS %.3f), %d/%d rows confident%n",
-                name, rel, maxAbs, rms, confident, n);
+        System.out.printf("%s FP8 vs unquantized logits: rel %.4f, max abs %.4f, mean abs %.4f (logit RMS %.3f), argmax"
+                + " agrees in %d/%d rows, %d/%d rows confident%n", name, rel, maxAbs, sumAbs / ((double) n * vocab), rms,
+                sameArgmax, n, confident, n);
         assertTrue(rel < 0.2, name + ": ||fp8 - ref|| / ||ref|| = " + rel);
         assertTrue(maxAbs < rms, name + ": max abs " + maxAbs + " vs logit RMS " + rms);
     }
