@@ -93,6 +93,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean memoryInfoExact() {
+        return true;
+    }
+
+    @Override
     public int narrowBytes() {
         return 2;
     }

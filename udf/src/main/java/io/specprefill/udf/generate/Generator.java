@@ -89,9 +89,14 @@ public final class Generator implements AutoCloseable {
                 forward.activationBytes(0, 1));
     }
 
-    /** Free bytes on the backend now (the device's; the CPU backend: the heap's). */
-    public long backendMemoryFree() {
-        return backend.memoryInfo()[0];
+    /**
+     * Bytes a request may take now: on a GPU the device's free memory plus what this generator holds
+     * and would free or reuse; on the CPU, whose free-heap figure counts uncollected garbage as used,
+     * the whole heap less the weights (only requests that could never fit are turned away there).
+     */
+    public long bytesAvailable() {
+        long[] memory = backend.memoryInfo();
+        return backend.memoryInfoExact() ? memory[0] + bytesHeld() : memory[1] - forward.model().weightBytes();
     }
 
     /** Bytes this generator holds now and frees or reuses for its next batch: its KV cache and activations. */

@@ -25,7 +25,7 @@ public record MemoryPlan(long weightBytes, long kvBytesPerToken, long prefillByt
         return ((long) kept + maxNewTokens) * kvBytesPerToken;
     }
 
-    /** Whether a request fits in {@code available} bytes (free memory plus what the generator holds and would reuse). */
+    /** Whether a request fits in {@code available} bytes (Generator.bytesAvailable). */
     public boolean fits(int kept, int maxNewTokens, long available) {
         return bytesFor(kept, maxNewTokens) <= available;
     }

@@ -88,6 +88,14 @@ public interface Backend extends AutoCloseable {
         return new long[]{r.maxMemory() - used, r.maxMemory()};
     }
 
+    /**
+     * Whether {@link #memoryInfo}'s free bytes are exact (a device's) rather than an estimate (the
+     * heap's counts garbage not yet collected as used, so a plan must not turn a row away on it).
+     */
+    default boolean memoryInfoExact() {
+        return false;
+    }
+
     /** Bytes of one element of a {@link #narrowTensor} (float32 here; BF16 on the GPU). */
     default int narrowBytes() {
         return 4;

@@ -88,7 +88,7 @@ public final class GenerationIterator
         // running out of memory half way (a batch that fits only row by row is retried row by row).
         long available;
         synchronized (device) {
-            available = generator.backendMemoryFree() + generator.bytesHeld();
+            available = generator.bytesAvailable();
         }
         if (!plan.fits(request.kept(), request.maxNewTokens(), available)) {
             return new Work(row, null, "memory plan: " + plan.whyNot(request.kept(), request.maxNewTokens(), available,
