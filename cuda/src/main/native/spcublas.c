@@ -11,7 +11,7 @@
  * (read from JCuda's objects on the Java side, see DeviceMemory.addressOf).
  */
 #include <jni.h>
-#include <dlfcn.h>
+#include "spopen.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,46 +41,24 @@ static set_workspace_fn p_set_workspace;
 static get_version_fn p_get_version;
 static gemm_ex_fn p_gemm_ex;
 
-static void* sym(void* h, const char* name, char* err, size_t errLen) {
-    void* p = dlsym(h, name);
-    if (!p && strlen(err) == 0) snprintf(err, errLen, "symbol %s not found", name);
-    return p;
+
+static void bindCublas(void* h, char* err, size_t errLen) {
+    p_create = (create_fn) sp_sym(h, "cublasCreate_v2", err, errLen);
+    p_destroy = (destroy_fn) sp_sym(h, "cublasDestroy_v2", err, errLen);
+    p_set_stream = (set_stream_fn) sp_sym(h, "cublasSetStream_v2", err, errLen);
+    p_set_workspace = (set_workspace_fn) sp_sym(h, "cublasSetWorkspace_v2", err, errLen);
+    p_get_version = (get_version_fn) sp_sym(h, "cublasGetVersion_v2", err, errLen);
+    p_gemm_ex = (gemm_ex_fn) sp_sym(h, "cublasGemmEx", err, errLen);
 }
 
 /* candidates: ':'-separated names or paths, tried in order. Returns NULL on success, else a message. */
 JNIEXPORT jstring JNICALL Java_io_specprefill_cuda_Cublas_nativeOpen(JNIEnv* env, jclass cls, jstring candidates) {
     if (lib) return NULL;
     const char* c = (*env)->GetStringUTFChars(env, candidates, NULL);
-    char* list = strdup(c);
+    char report[4096];
+    lib = sp_open_first(c, bindCublas, libName, sizeof libName, report, sizeof report);
     (*env)->ReleaseStringUTFChars(env, candidates, c);
-    char report[4096] = "";
-    for (char* name = strtok(list, ":"); name; name = strtok(NULL, ":")) {
-        void* h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-            size_t used = strlen(report);
-            snprintf(report + used, sizeof report - used, "%s%s", used ? "; " : "", dlerror());
-            continue;
-        }
-        char err[256] = "";
-        p_create = (create_fn) sym(h, "cublasCreate_v2", err, sizeof err);
-        p_destroy = (destroy_fn) sym(h, "cublasDestroy_v2", err, sizeof err);
-        p_set_stream = (set_stream_fn) sym(h, "cublasSetStream_v2", err, sizeof err);
-        p_set_workspace = (set_workspace_fn) sym(h, "cublasSetWorkspace_v2", err, sizeof err);
-        p_get_version = (get_version_fn) sym(h, "cublasGetVersion_v2", err, sizeof err);
-        p_gemm_ex = (gemm_ex_fn) sym(h, "cublasGemmEx", err, sizeof err);
-        if (strlen(err) > 0) {
-            size_t used = strlen(report);
-            snprintf(report + used, sizeof report - used, "%s%s: %s", used ? "; " : "", name, err);
-            dlclose(h);
-            continue;
-        }
-        lib = h;
-        snprintf(libName, sizeof libName, "%s", name);
-        free(list);
-        return NULL;
-    }
-    free(list);
-    return (*env)->NewStringUTF(env, report);
+    return lib ? NULL : (*env)->NewStringUTF(env, report);
 }
 
 JNIEXPORT jstring JNICALL Java_io_specprefill_cuda_Cublas_nativeLibraryName(JNIEnv* env, jclass cls) {
@@ -188,45 +166,28 @@ static lt_pref_set_fn lt_pref_set;
 static lt_heuristic_fn lt_heuristic;
 static lt_matmul_fn lt_matmul;
 
+static void bindCublasLt(void* h, char* err, size_t errLen) {
+    lt_create = (lt_create_fn) sp_sym(h, "cublasLtCreate", err, errLen);
+    lt_destroy = (lt_destroy_fn) sp_sym(h, "cublasLtDestroy", err, errLen);
+    lt_desc_create = (lt_desc_create_fn) sp_sym(h, "cublasLtMatmulDescCreate", err, errLen);
+    lt_desc_destroy = (lt_desc_destroy_fn) sp_sym(h, "cublasLtMatmulDescDestroy", err, errLen);
+    lt_desc_set = (lt_desc_set_fn) sp_sym(h, "cublasLtMatmulDescSetAttribute", err, errLen);
+    lt_layout_create = (lt_layout_create_fn) sp_sym(h, "cublasLtMatrixLayoutCreate", err, errLen);
+    lt_layout_destroy = (lt_layout_destroy_fn) sp_sym(h, "cublasLtMatrixLayoutDestroy", err, errLen);
+    lt_pref_create = (lt_pref_create_fn) sp_sym(h, "cublasLtMatmulPreferenceCreate", err, errLen);
+    lt_pref_destroy = (lt_pref_destroy_fn) sp_sym(h, "cublasLtMatmulPreferenceDestroy", err, errLen);
+    lt_pref_set = (lt_pref_set_fn) sp_sym(h, "cublasLtMatmulPreferenceSetAttribute", err, errLen);
+    lt_heuristic = (lt_heuristic_fn) sp_sym(h, "cublasLtMatmulAlgoGetHeuristic", err, errLen);
+    lt_matmul = (lt_matmul_fn) sp_sym(h, "cublasLtMatmul", err, errLen);
+}
+
 JNIEXPORT jstring JNICALL Java_io_specprefill_cuda_Cublas_nativeOpenLt(JNIEnv* env, jclass cls, jstring candidates) {
     if (ltLib) return NULL;
     const char* c = (*env)->GetStringUTFChars(env, candidates, NULL);
-    char* list = strdup(c);
+    char report[4096];
+    ltLib = sp_open_first(c, bindCublasLt, ltName, sizeof ltName, report, sizeof report);
     (*env)->ReleaseStringUTFChars(env, candidates, c);
-    char report[4096] = "";
-    for (char* name = strtok(list, ":"); name; name = strtok(NULL, ":")) {
-        void* h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-            size_t used = strlen(report);
-            snprintf(report + used, sizeof report - used, "%s%s", used ? "; " : "", dlerror());
-            continue;
-        }
-        char err[256] = "";
-        lt_create = (lt_create_fn) sym(h, "cublasLtCreate", err, sizeof err);
-        lt_destroy = (lt_destroy_fn) sym(h, "cublasLtDestroy", err, sizeof err);
-        lt_desc_create = (lt_desc_create_fn) sym(h, "cublasLtMatmulDescCreate", err, sizeof err);
-        lt_desc_destroy = (lt_desc_destroy_fn) sym(h, "cublasLtMatmulDescDestroy", err, sizeof err);
-        lt_desc_set = (lt_desc_set_fn) sym(h, "cublasLtMatmulDescSetAttribute", err, sizeof err);
-        lt_layout_create = (lt_layout_create_fn) sym(h, "cublasLtMatrixLayoutCreate", err, sizeof err);
-        lt_layout_destroy = (lt_layout_destroy_fn) sym(h, "cublasLtMatrixLayoutDestroy", err, sizeof err);
-        lt_pref_create = (lt_pref_create_fn) sym(h, "cublasLtMatmulPreferenceCreate", err, sizeof err);
-        lt_pref_destroy = (lt_pref_destroy_fn) sym(h, "cublasLtMatmulPreferenceDestroy", err, sizeof err);
-        lt_pref_set = (lt_pref_set_fn) sym(h, "cublasLtMatmulPreferenceSetAttribute", err, sizeof err);
-        lt_heuristic = (lt_heuristic_fn) sym(h, "cublasLtMatmulAlgoGetHeuristic", err, sizeof err);
-        lt_matmul = (lt_matmul_fn) sym(h, "cublasLtMatmul", err, sizeof err);
-        if (strlen(err) > 0) {
-            size_t used = strlen(report);
-            snprintf(report + used, sizeof report - used, "%s%s: %s", used ? "; " : "", name, err);
-            dlclose(h);
-            continue;
-        }
-        ltLib = h;
-        snprintf(ltName, sizeof ltName, "%s", name);
-        free(list);
-        return NULL;
-    }
-    free(list);
-    return (*env)->NewStringUTF(env, report);
+    return ltLib ? NULL : (*env)->NewStringUTF(env, report);
 }
 
 /* One planned FP8 GEMM shape: descriptor, layouts and the heuristic's algorithm, reused per call. */

@@ -19,7 +19,7 @@
  * cuDNN's own last error string.
  */
 #include <jni.h>
-#include <dlfcn.h>
+#include "spopen.h"
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -93,54 +93,33 @@ static finalize_fn p_finalize;
 static execute_fn p_execute;
 static float negInfValue;   /* by-value tensor: its address must stay valid at execute time */
 
-static void* sym(void* h, const char* name, char* err, size_t errLen) {
-    void* p = dlsym(h, name);
-    if (!p && strlen(err) == 0) snprintf(err, errLen, "symbol %s not found", name);
-    return p;
+
+static void bindCudnn(void* h, char* err, size_t errLen) {
+    p_create = (create_fn) sp_sym(h, "cudnnCreate", err, errLen);
+    p_destroy = (destroy_fn) sp_sym(h, "cudnnDestroy", err, errLen);
+    p_set_stream = (set_stream_fn) sp_sym(h, "cudnnSetStream", err, errLen);
+    p_get_version = (get_version_fn) sp_sym(h, "cudnnGetVersion", err, errLen);
+    p_error_string = (error_string_fn) sp_sym(h, "cudnnGetErrorString", err, errLen);
+    p_create_desc = (create_desc_fn) sp_sym(h, "cudnnBackendCreateDescriptor", err, errLen);
+    p_destroy_desc = (destroy_desc_fn) sp_sym(h, "cudnnBackendDestroyDescriptor", err, errLen);
+    p_set_attr = (set_attr_fn) sp_sym(h, "cudnnBackendSetAttribute", err, errLen);
+    p_get_attr = (get_attr_fn) sp_sym(h, "cudnnBackendGetAttribute", err, errLen);
+    p_finalize = (finalize_fn) sp_sym(h, "cudnnBackendFinalize", err, errLen);
+    p_execute = (execute_fn) sp_sym(h, "cudnnBackendExecute", err, errLen);
+    if (strlen(err) == 0 && p_get_version() < 90000) snprintf(err, errLen, "cuDNN %zu is older than 9.0", p_get_version());
+    p_last_error = strlen(err) == 0 ? (last_error_fn) dlsym(h, "cudnnGetLastErrorString") : NULL;
 }
 
 JNIEXPORT jstring JNICALL Java_io_specprefill_cuda_Cudnn_nativeOpen(JNIEnv* env, jclass cls, jstring candidates) {
     if (lib) return NULL;
     const char* c = (*env)->GetStringUTFChars(env, candidates, NULL);
-    char* list = strdup(c);
+    char report[4096];
+    lib = sp_open_first(c, bindCudnn, libName, sizeof libName, report, sizeof report);
     (*env)->ReleaseStringUTFChars(env, candidates, c);
-    char report[4096] = "";
-    for (char* name = strtok(list, ":"); name; name = strtok(NULL, ":")) {
-        void* h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-            size_t used = strlen(report);
-            snprintf(report + used, sizeof report - used, "%s%s", used ? "; " : "", dlerror());
-            continue;
-        }
-        char err[256] = "";
-        p_create = (create_fn) sym(h, "cudnnCreate", err, sizeof err);
-        p_destroy = (destroy_fn) sym(h, "cudnnDestroy", err, sizeof err);
-        p_set_stream = (set_stream_fn) sym(h, "cudnnSetStream", err, sizeof err);
-        p_get_version = (get_version_fn) sym(h, "cudnnGetVersion", err, sizeof err);
-        p_error_string = (error_string_fn) sym(h, "cudnnGetErrorString", err, sizeof err);
-        p_create_desc = (create_desc_fn) sym(h, "cudnnBackendCreateDescriptor", err, sizeof err);
-        p_destroy_desc = (destroy_desc_fn) sym(h, "cudnnBackendDestroyDescriptor", err, sizeof err);
-        p_set_attr = (set_attr_fn) sym(h, "cudnnBackendSetAttribute", err, sizeof err);
-        p_get_attr = (get_attr_fn) sym(h, "cudnnBackendGetAttribute", err, sizeof err);
-        p_finalize = (finalize_fn) sym(h, "cudnnBackendFinalize", err, sizeof err);
-        p_execute = (execute_fn) sym(h, "cudnnBackendExecute", err, sizeof err);
-        if (strlen(err) == 0 && p_get_version() < 90000) snprintf(err, sizeof err, "cuDNN %zu is older than 9.0", p_get_version());
-        if (strlen(err) > 0) {
-            size_t used = strlen(report);
-            snprintf(report + used, sizeof report - used, "%s%s: %s", used ? "; " : "", name, err);
-            dlclose(h);
-            continue;
-        }
-        p_last_error = (last_error_fn) dlsym(h, "cudnnGetLastErrorString");
-        /* cuDNN's frontend masks with -inf from 9.10 on and with the lowest float before. */
-        negInfValue = p_get_version() >= 91000 ? -INFINITY : -FLT_MAX;
-        lib = h;
-        snprintf(libName, sizeof libName, "%s", name);
-        free(list);
-        return NULL;
-    }
-    free(list);
-    return (*env)->NewStringUTF(env, report);
+    if (!lib) return (*env)->NewStringUTF(env, report);
+    /* cuDNN's frontend masks with -inf from 9.10 on and with the lowest float before. */
+    negInfValue = p_get_version() >= 91000 ? -INFINITY : -FLT_MAX;
+    return NULL;
 }
 
 JNIEXPORT jstring JNICALL Java_io_specprefill_cuda_Cudnn_nativeLibraryName(JNIEnv* env, jclass cls) {
