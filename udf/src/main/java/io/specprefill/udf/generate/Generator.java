@@ -28,11 +28,15 @@ public final class Generator implements AutoCloseable {
     private final Backend backend;
     private final StepSampler steps = new StepSampler();
     private Backend.KvCache cache;
+    /** Weights, KV and activation bytes of this model on its backend; fixed, so computed once. */
+    private final MemoryPlan plan;
 
     public Generator(LlamaModel model) {
         this.forward = new LlamaForward(model);
         this.config = model.config;
         this.backend = model.backend;
+        this.plan = new MemoryPlan(model.weightBytes(), 2L * config.nLayers() * config.kvDim() * backend.kvCacheBytes(),
+                forward.activationBytes(1, 0), forward.activationBytes(0, 1));
     }
 
     public Generation generate(Request request) {
@@ -84,9 +88,7 @@ public final class Generator implements AutoCloseable {
 
     /** The memory plan of this generator's model on its backend (weights, KV and activation bytes). */
     public MemoryPlan memoryPlan() {
-        long kvPerToken = 2L * config.nLayers() * config.kvDim() * backend.kvCacheBytes();
-        return new MemoryPlan(forward.model().weightBytes(), kvPerToken, forward.activationBytes(1, 0),
-                forward.activationBytes(0, 1));
+        return plan;
     }
 
     /**
@@ -96,14 +98,12 @@ public final class Generator implements AutoCloseable {
      */
     public long bytesAvailable() {
         long[] memory = backend.memoryInfo();
-        return backend.memoryInfoExact() ? memory[0] + bytesHeld() : memory[1] - forward.model().weightBytes();
+        return backend.memoryInfoExact() ? memory[0] + bytesHeld() : memory[1] - plan.weightBytes();
     }
 
     /** Bytes this generator holds now and frees or reuses for its next batch: its KV cache and activations. */
     public long bytesHeld() {
-        long kv = cache == null ? 0
-                : 2L * cache.layers() * cache.batch() * cache.capacity() * cache.nKvHeads() * cache.headDim()
-                * backend.kvCacheBytes();
+        long kv = cache == null ? 0 : (long) cache.batch() * cache.capacity() * plan.kvBytesPerToken();
         return kv + forward.activationBytesHeld();
     }
 

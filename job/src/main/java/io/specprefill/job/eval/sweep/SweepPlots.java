@@ -65,10 +65,8 @@ public final class SweepPlots {
     }
 
     static JFreeChart scoreChart(List<Sweep.Outcome> outcomes) {
-        Sweep.Outcome base = outcomes.stream().filter(o -> o.run().baseline()).findFirst().orElseThrow(
-                () -> new IllegalArgumentException("the score plot needs the keep 1.0 baseline run"));
-        List<Integer> lookaheads = outcomes.stream().filter(o -> !o.run().baseline()).map(o -> o.run().lookahead())
-                .distinct().toList();
+        Sweep.Outcome base = baseline(outcomes, "score");
+        List<Integer> lookaheads = lookaheads(outcomes);
         List<String> datasets = outcomes.stream().flatMap(o -> o.summary().datasets().keySet().stream()).distinct()
                 .sorted().toList();
         XYSeriesCollection data = new XYSeriesCollection();
@@ -128,10 +126,8 @@ public final class SweepPlots {
     }
 
     static JFreeChart speedupChart(List<Sweep.Outcome> outcomes) {
-        double base = outcomes.stream().filter(o -> o.run().baseline()).findFirst().orElseThrow(
-                () -> new IllegalArgumentException("the speed-up plot needs the keep 1.0 baseline run")).summary().ttftMs().p50();
-        List<Integer> lookaheads = outcomes.stream().filter(o -> !o.run().baseline()).map(o -> o.run().lookahead())
-                .distinct().toList();
+        double base = baseline(outcomes, "speed-up").summary().ttftMs().p50();
+        List<Integer> lookaheads = lookaheads(outcomes);
         XYSeriesCollection data = new XYSeriesCollection();
         List<Paint> colors = new ArrayList<>();
         for (int li = 0; li < lookaheads.size(); li++) {
@@ -148,6 +144,16 @@ public final class SweepPlots {
                 "keep rate", "speed-up (x)", data, PlotOrientation.VERTICAL, true, false, false);
         style(chart, true, colors);
         return chart;
+    }
+
+    private static Sweep.Outcome baseline(List<Sweep.Outcome> outcomes, String plot) {
+        return outcomes.stream().filter(o -> o.run().baseline()).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("the " + plot + " plot needs the keep 1.0 baseline run"));
+    }
+
+    /** The look-aheads of the speculative runs, in sweep order. */
+    private static List<Integer> lookaheads(List<Sweep.Outcome> outcomes) {
+        return outcomes.stream().filter(o -> !o.run().baseline()).map(o -> o.run().lookahead()).distinct().toList();
     }
 
     /** White background, light grid, visible points in the given colors; lines only where {@code lines}. */
