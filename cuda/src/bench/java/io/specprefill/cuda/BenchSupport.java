@@ -22,11 +22,21 @@ final class BenchSupport {
     private BenchSupport() {
     }
 
+    /**
+     * Benchmarks time shapes they repeat, so they report cuDNN's steady state: every plan is built on
+     * first use (specprefill.cudnn.plans=always) unless the command line says otherwise. The job's
+     * default, "cost", serves one-off short prefills by attention_prefill instead (CudnnPlanPolicy).
+     */
+    static void steadyStatePlans() {
+        if (System.getProperty("specprefill.cudnn.plans") == null) System.setProperty("specprefill.cudnn.plans", "always");
+    }
+
     static void header(CudaBackend b, String command) {
         System.out.println("# " + b.describe());
         System.out.println("# attention: " + (b.usesCudnn() ? "cuDNN fused (fresh BF16 prefills), " : "")
                 + "attention_prefill_v" + b.choice.prefillVersion + ", attention_decode_v" + b.choice.decodeVersion
-                + "; decode steps as CUDA graphs: " + b.choice.graphs);
+                + "; decode steps as CUDA graphs: " + b.choice.graphs + "; cuDNN plans: "
+                + b.choice.cudnnPlans.name().toLowerCase(java.util.Locale.ROOT));
         System.out.println("# date " + LocalDate.now() + ", git " + System.getProperty("specprefill.git", "?")
                 + ", command: " + command);
     }

@@ -38,6 +38,7 @@ public final class ForwardBench {
     private static final int LOOK_AHEAD = 8;
 
     public static void main(String[] args) {
+        BenchSupport.steadyStatePlans();
         int[] lengths = {4096, 8192, 16384, 32768};
         if (args.length > 0) lengths = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
         boolean decodeOnly = args.length > 1 && args[1].equals("decode");   // decode rows of the 8B only

@@ -22,6 +22,7 @@ public final class KernelBench {
     }
 
     public static void main(String[] args) {
+        BenchSupport.steadyStatePlans();
         try (CudaBackend b = CudaBackend.open(args.length > 0 ? Integer.parseInt(args[0]) : 0)) {
             BenchSupport.header(b, "KernelBench");
             BenchSupport.measureCeilings(b);

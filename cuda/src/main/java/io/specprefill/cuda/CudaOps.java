@@ -5,6 +5,7 @@ import io.specprefill.udf.llama.SeqBatch;
 import io.specprefill.udf.llama.SampleTopP;
 import jcuda.Pointer;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +27,12 @@ final class CudaOps {
     private final Cudnn cudnn;   // null when cuDNN is not used (not installed, or not chosen)
     private final int multiprocessors;
     private final Set<List<Integer>> cudnnRefused = new HashSet<>();
+    private final CudnnPlanPolicy planPolicy = new CudnnPlanPolicy();
+    /** A plan's build before this backend has timed one (ms; H200 measured 40-50, cuDNN 9.19). */
+    private static final double PLAN_MILLIS_GUESS = 50;
+    /** This forward pass's choice, made at its layer 0; null before the first prefill. */
+    private Boolean cudnnThisForward;
+    private long cudnnSteps, oursForPlanCost;
     private float[] sampleParams = new float[0];   // [3][R] host staging of sampleTopP, reused
     private final Fp8Kernels fp8;
 
@@ -182,6 +189,10 @@ final class CudaOps {
         for (int i = 0; i < tiles.sequences(); i++) {
             if (cudnnRefused.contains(List.of(nHeads, G, D, tiles.length(i)))) return false;
         }
+        // Decided once per forward pass (at its first layer), so that every layer of a prefill runs the
+        // same kernel and the plans bought at layer 0 serve the rest.
+        if (layer == 0 || cudnnThisForward == null) cudnnThisForward = cudnnPays(c, nHeads, qRow, oRow, kvHead);
+        if (!cudnnThisForward) return false;
         float scale = (float) (1.0 / Math.sqrt(D));
         for (int i = 0; i < tiles.sequences(); i++) {
             int len = tiles.length(i);
@@ -201,6 +212,30 @@ final class CudaOps {
                     o.at((long) tiles.start(i) * oRow), ws, scale);
         }
         return true;
+    }
+
+    /** Whether cuDNN serves this step's prefills, plans included (CudnnPlanPolicy decides). */
+    private boolean cudnnPays(Handles.KvCache c, int nHeads, int qRow, int oRow, long kvHead) {
+        int n = tiles.sequences(), G = c.nKvHeads, D = c.headDim;
+        List<List<Long>> keys = new ArrayList<>(n);
+        double[] saved = new double[n];
+        boolean[] planned = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            int len = tiles.length(i);
+            keys.add(Cudnn.key(nHeads, G, len, D, qRow, oRow, kvHead));
+            planned[i] = cudnn.hasPlan(keys.get(i));
+            saved[i] = CudnnPlanPolicy.attentionMillis(true, nHeads, D, len, c.layers)
+                    - CudnnPlanPolicy.attentionMillis(false, nHeads, D, len, c.layers);
+        }
+        boolean use = planPolicy.useCudnn(choice.cudnnPlans, keys, saved, planned, cudnn.meanPlanMillis(PLAN_MILLIS_GUESS));
+        if (use) cudnnSteps++;
+        else oursForPlanCost++;
+        return use;
+    }
+
+    /** Steps of fresh prefills served by cuDNN, and by our kernel because a plan would not pay (logs, tests). */
+    long[] cudnnChoices() {
+        return new long[]{cudnnSteps, oursForPlanCost};
     }
 
     void swiglu(Backend.Tensor out, Backend.Tensor gateUp, int T, int hidden) {

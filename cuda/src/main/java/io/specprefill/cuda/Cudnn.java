@@ -44,6 +44,8 @@ public final class Cudnn implements AutoCloseable {
     private final List<Plan> cacheOwners = new ArrayList<>();
     /** Why cuDNN refused a dynamic-shape plan here (then every plan is static); null while it has not. */
     private String dynamicRefused;
+    private long plansBuilt;
+    private long planNanos;
 
     /** A built execution plan: its native pointer and the workspace it needs. */
     record Plan(long pointer, long workspaceBytes) {
@@ -142,17 +144,19 @@ public final class Cudnn implements AutoCloseable {
      */
     Plan plan(int nHeads, int nKvHeads, int S, int headDim, long qRowStride, long oRowStride, long kvHeadStride,
               boolean dynamicShapes) {
-        List<Long> key = List.of((long) nHeads, (long) nKvHeads, (long) S, (long) headDim, qRowStride, oRowStride,
-                kvHeadStride);
+        List<Long> key = key(nHeads, nKvHeads, S, headDim, qRowStride, oRowStride, kvHeadStride);
         Plan p = plans.get(key);
         if (p != null) return p;
         long[] shape = key.stream().mapToLong(Long::longValue).toArray();
         long[] out = new long[2];
+        long start = System.nanoTime();
         p = dynamicShapes && dynamicRefused == null ? dynamicPlan(key, shape, out) : null;
         if (p == null) {
             check(nativeSdpaPlan(handle, shape, null, out), device);
             p = new Plan(out[0], out[1]);
         }
+        plansBuilt++;
+        planNanos += System.nanoTime() - start;
         plans.put(key, p);
         if (plans.size() > PLAN_CACHE) {
             var eldest = plans.entrySet().iterator().next();
@@ -160,6 +164,26 @@ public final class Cudnn implements AutoCloseable {
             plans.remove(eldest.getKey());
         }
         return p;
+    }
+
+    /** The key of {@link #plan}'s cache. */
+    static List<Long> key(int nHeads, int nKvHeads, int S, int headDim, long qRowStride, long oRowStride,
+                          long kvHeadStride) {
+        return List.of((long) nHeads, (long) nKvHeads, (long) S, (long) headDim, qRowStride, oRowStride, kvHeadStride);
+    }
+
+    /** Whether the plan of {@code key} is built and cached (no build, no change to the LRU order). */
+    boolean hasPlan(List<Long> key) {
+        return plans.containsKey(key);
+    }
+
+    /** Plans built by this handle, and the mean wall time of a build (ms; {@code guess} before the first). */
+    long plansBuilt() {
+        return plansBuilt;
+    }
+
+    double meanPlanMillis(double guess) {
+        return plansBuilt == 0 ? guess : planNanos / 1e6 / plansBuilt;
     }
 
     /** A dynamic-shape plan through its topology's kernel cache; null (said once) where cuDNN refuses it. */

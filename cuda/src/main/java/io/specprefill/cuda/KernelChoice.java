@@ -7,6 +7,9 @@ package io.specprefill.cuda;
  *   <li>{@code specprefill.cuda.attention} = {@code auto} (default: cuDNN's fused attention for fresh
  *       BF16 prefills when cuDNN 9 loads, else our kernels, said once in the log), {@code cudnn}
  *       (required: the backend fails to open without it) or {@code kernels} (ours only);</li>
+ *   <li>{@code specprefill.cudnn.plans} = {@code cost} (default: a prefill shape gets a cuDNN plan
+ *       once cuDNN's savings on it pay for the plan's build, see CudnnPlanPolicy; until then our
+ *       kernel serves it) or {@code always} (every shape builds its plan on first use);</li>
  *   <li>{@code specprefill.cudnn.dynamicShapes} (false): cuDNN attention plans as dynamic-shape graphs
  *       sharing a kernel cache, meant to spare a new prompt length its own kernel compile; measured
  *       with cuDNN 9.19 on an H200 it does not (a new length still costs 39-50 ms), so it is off;</li>
@@ -26,6 +29,8 @@ final class KernelChoice {
     Path path;
     /** Use cuDNN for fresh prefills when it is loaded. */
     boolean cudnn;
+    /** When a prefill shape without a cuDNN plan gets one (CudnnPlanPolicy). */
+    CudnnPlanPolicy.Mode cudnnPlans;
     /** cuDNN attention plans of new prompt lengths reuse one compiled kernel (dynamic shapes, kernel cache). */
     boolean cudnnDynamicShapes;
     int prefillVersion;
@@ -42,6 +47,7 @@ final class KernelChoice {
     void reset() {
         path = Path.AUTO;
         cudnn = !"kernels".equals(attentionSetting());
+        cudnnPlans = CudnnPlanPolicy.configured();
         cudnnDynamicShapes = "true".equals(System.getProperty("specprefill.cudnn.dynamicShapes", "false"));
         prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 3);
         decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 4);

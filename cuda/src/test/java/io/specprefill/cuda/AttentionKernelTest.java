@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -61,10 +62,11 @@ class AttentionKernelTest {
     }
 
     /** Which GPU kernels a scenario runs. */
+    /** plans null: every plan is built in cuDNN scenarios (they must run cuDNN, whatever the policy would say). */
     private record Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn,
-                         boolean cudnnDynamicShapes) {
+                         boolean cudnnDynamicShapes, CudnnPlanPolicy.Mode plans) {
         Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn) {
-            this(path, prefillVersion, decodeVersion, narrow, cudnn, false);
+            this(path, prefillVersion, decodeVersion, narrow, cudnn, false, null);
         }
 
         void apply(CudaBackend gpu) {
@@ -72,13 +74,15 @@ class AttentionKernelTest {
             gpu.choice.prefillVersion = prefillVersion;
             gpu.choice.decodeVersion = decodeVersion;
             gpu.choice.cudnn = cudnn;
+            gpu.choice.cudnnPlans = plans != null ? plans : cudnn ? CudnnPlanPolicy.Mode.ALWAYS : CudnnPlanPolicy.configured();
             gpu.choice.cudnnDynamicShapes = cudnnDynamicShapes;
         }
 
         @Override
         public String toString() {
             return path + " prefill v" + prefillVersion + " decode v" + decodeVersion + (narrow ? " BF16" : " f32")
-                    + (cudnn ? " cuDNN" + (cudnnDynamicShapes ? " (dynamic shapes)" : "") : "");
+                    + (cudnn ? " cuDNN" + (cudnnDynamicShapes ? " (dynamic shapes)" : "") : "")
+                    + (plans != null ? " plans " + plans : "");
         }
     }
 
@@ -163,7 +167,27 @@ class AttentionKernelTest {
         CudaBackend gpu = Gpu.backend();
         assumeTrue(gpu.usesCudnn(), "cuDNN's fused attention is not in use here: " + gpu.describe());
         int[][][] steps = second > 0 ? new int[][][]{{{0, 0, first}, {1, 0, second}}} : new int[][][]{{{0, 0, first}}};
+        long before = gpu.cudnnChoices()[0];
         scenario(H, G, D, steps, new boolean[]{true}, new Setup(KernelChoice.Path.AUTO, 3, 4, true, true));
+        assertTrue(gpu.cudnnChoices()[0] > before, "cuDNN did not serve the prefill");
+    }
+
+    /**
+     * The default plan policy ("cost"): a one-off short prefill does not pay for a plan, so our
+     * kernel serves it, no plan is built, and it matches the CPU.
+     */
+    @Test
+    void underTheCostPolicyAOneOffShortPrefillRunsOurKernel() {
+        CudaBackend gpu = Gpu.backend();
+        assumeTrue(gpu.usesCudnn(), "cuDNN's fused attention is not in use here: " + gpu.describe());
+        long[] before = gpu.cudnnChoices();
+        long plans = gpu.cudnn().plansBuilt();
+        scenario(32, 8, 128, new int[][][]{{{0, 0, 1231}}}, new boolean[]{true},
+                new Setup(KernelChoice.Path.AUTO, 3, 4, true, true, false, CudnnPlanPolicy.Mode.COST));
+        long[] after = gpu.cudnnChoices();
+        assertEquals(before[1] + 1, after[1], "our kernel should have served the one-off prefill");
+        assertEquals(before[0], after[0], "cuDNN served a prefill whose plan does not pay");
+        assertEquals(plans, gpu.cudnn().plansBuilt(), "a plan was built");
     }
 
     /**
@@ -177,7 +201,7 @@ class AttentionKernelTest {
         assumeTrue(gpu.usesCudnn(), "cuDNN's fused attention is not in use here: " + gpu.describe());
         for (int n : new int[]{1000, 1537, 77, 4093, 1000}) {
             scenario(H, G, D, new int[][][]{{{0, 0, n}}}, new boolean[]{true},
-                    new Setup(KernelChoice.Path.AUTO, 3, 4, true, true, true));
+                    new Setup(KernelChoice.Path.AUTO, 3, 4, true, true, true, null));
         }
         assumeTrue(gpu.cudnn().dynamicRefused() == null, "the outputs matched, but through static plans: cuDNN "
                 + "refused dynamic shapes: " + gpu.cudnn().dynamicRefused());

@@ -49,7 +49,7 @@ public record MemoryPlan(long weightBytes, long kvBytesPerToken, long prefillByt
     }
 
     /** GiB, or MiB / KiB below a GiB, so that small models do not read as 0.00 GiB. */
-    static String gib(long bytes) {
+    public static String gib(long bytes) {
         if (bytes >= 1L << 30) return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
         if (bytes >= 1L << 20) return String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
         return kib(bytes);

@@ -79,6 +79,15 @@ public interface Backend extends AutoCloseable {
     String name();
 
     /**
+     * What this backend has done so far that a run's log should show, one line ("" when nothing): the
+     * GPU backend counts its cuDNN plans and the prefills each attention kernel served, and its CUDA
+     * graphs. Tasks log it when they end.
+     */
+    default String activity() {
+        return "";
+    }
+
+    /**
      * Memory now, {free, total} bytes, where this backend allocates: the device's for a GPU, the JVM
      * heap's for the CPU backend. Memory plans check requests against it before they allocate.
      */

@@ -59,6 +59,11 @@ public abstract class BatchingIterator<I, W, O extends StageRow> implements Iter
     /** The output of a row whose work failed when run alone. */
     abstract O failed(W work, Throwable error);
 
+    /** The backend's {@link io.specprefill.udf.llama.Backend#activity} for the end line ("" when none). */
+    String activity() {
+        return "";
+    }
+
     /** Frees what {@link #open} loaded; called once, and only when open was called. */
     abstract void release();
 
@@ -95,7 +100,7 @@ public abstract class BatchingIterator<I, W, O extends StageRow> implements Iter
             return;
         }
         release();
-        if (progress != null) progress.end();
+        if (progress != null) progress.end(activity());
     }
 
     private List<O> process(List<I> batch) {

@@ -6,6 +6,7 @@ import io.specprefill.udf.generate.Generator;
 import io.specprefill.udf.generate.MemoryPlan;
 import io.specprefill.udf.generate.Request;
 import io.specprefill.udf.generate.StopCondition;
+import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Backends;
 import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.tokenizer.Tokenizer;
@@ -117,6 +118,14 @@ public final class GenerationIterator
     @Override
     GenerationResult failed(Work w, Throwable error) {
         return failed(w.row(), "generation failed: " + error);
+    }
+
+    @Override
+    String activity() {
+        if (!(device instanceof Backend b)) return "";
+        synchronized (device) {
+            return b.activity();
+        }
     }
 
     @Override

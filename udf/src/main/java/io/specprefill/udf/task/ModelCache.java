@@ -25,6 +25,8 @@ public final class ModelCache {
     private static final ConcurrentHashMap<String, Once<Backend>> BACKENDS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, Once<LlamaModel>> MODELS = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, Once<Tokenizer>> TOKENIZERS = new ConcurrentHashMap<>();
+    /** Model keys a prefetch thread is loading. */
+    private static final java.util.Set<String> PREFETCHED = ConcurrentHashMap.newKeySet();
     /** The backend choices ({@code key: why}) this JVM has logged. */
     private static final java.util.Set<String> NOTED = ConcurrentHashMap.newKeySet();
 
@@ -61,14 +63,58 @@ public final class ModelCache {
 
     /** As {@link #model(Path, Backends.Choice)}, with the projections held as {@code dtype} says (one entry per dtype). */
     public static LlamaModel model(Path dir, Backends.Choice choice, WeightsDtype dtype) {
-        String key = dir.toAbsolutePath().normalize() + "|" + choice.key() + (dtype == WeightsDtype.AUTO ? "" : "|" + dtype.key());
-        return get(MODELS, key, () -> {
+        return get(MODELS, modelKey(dir, choice, dtype), () -> {
             Timer load = Timer.start();
             Model m = Model.load(dir);
             LlamaModel model = LlamaModel.upload(backend(choice), m.config(), m.weights(), dtype);
             LOG.log(Level.INFO, loadedMessage(dir, choice.key(), dtype.key(), load.seconds()));
             return model;
         });
+    }
+
+    /**
+     * Starts loading a model into this cache on a daemon thread, unless it is cached or loading
+     * already. Stage 1 uses it for the target (see ScoringIterator): the target's upload (seconds for
+     * an 8B model) then overlaps the draft's batches instead of opening stage 2. A weight upload
+     * touches no state the running batches share (its own allocations and synchronous copies), so it
+     * needs no turn on the device. A failed prefetch is logged and not cached: stage 2's own
+     * {@link #model} call loads again and reports the error on its rows.
+     */
+    public static boolean prefetch(Path dir, Backends.Choice choice, WeightsDtype dtype) {
+        String key = modelKey(dir, choice, dtype);
+        if (MODELS.containsKey(key) || !PREFETCHED.add(key)) return false;
+        Thread t = new Thread(() -> {
+            try {
+                model(dir, choice, dtype);
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.WARNING, "prefetch of " + dir + " on " + choice.key() + " failed; stage 2 loads it again"
+                        + " and reports: " + e);
+            } finally {
+                PREFETCHED.remove(key);
+            }
+        }, "specprefill-prefetch " + dir.getFileName());
+        t.setDaemon(true);
+        t.start();
+        return true;
+    }
+
+    /** Bytes of the checkpoint's .safetensors files: what its BF16 weights take on a GPU (an upper bound for FP8). */
+    public static long checkpointBytes(Path dir) {
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".safetensors")).mapToLong(f -> {
+                try {
+                    return java.nio.file.Files.size(f);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sum();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("model " + dir + ": cannot list its .safetensors files: " + e.getMessage(), e);
+        }
+    }
+
+    private static String modelKey(Path dir, Backends.Choice choice, WeightsDtype dtype) {
+        return dir.toAbsolutePath().normalize() + "|" + choice.key() + (dtype == WeightsDtype.AUTO ? "" : "|" + dtype.key());
     }
 
     /**

@@ -43,8 +43,9 @@ final class Progress {
         }
     }
 
-    void end() {
-        LOG.log(Level.INFO, line() + ", done");
+    /** The last line; {@code activity} (the backend's, "" for none) follows it. */
+    void end(String activity) {
+        LOG.log(Level.INFO, line() + ", done" + (activity.isEmpty() ? "" : "; " + activity));
     }
 
     /** Logs a row's error (the row carries it too; the log shows it while the job runs). */

@@ -1,6 +1,8 @@
 package io.specprefill.udf.task;
 
 import io.specprefill.udf.Timer;
+import io.specprefill.udf.generate.MemoryPlan;
+import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Backends;
 import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.model.LlamaConfig;
@@ -28,6 +30,8 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
     /** A row and its ids (or the error that replaces them). */
     record Prompt(PromptRecord row, PromptTokens.Result tokens) {
     }
+
+    private static final System.Logger LOG = System.getLogger("io.specprefill.udf.task");
 
     private final TaskSettings settings;
     private final int deviceOrdinal;
@@ -63,6 +67,7 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         synchronized (device) { // allocates this task's buffers on the shared backend
             scorer = new SpeculativePrefill(draft, p);
         }
+        prefetchTarget(targetDir, choice, draft);
         return "backend " + choice.key() + " (" + choice.brief() + "), draft " + settings.draftDir() + ", keep " + p.keep()
                 + ", lookahead " + p.lookahead() + ", chunk " + p.chunkSize() + ", pool " + p.poolKernel()
                 + ", keep_tail " + p.keepTail();
@@ -107,9 +112,44 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         return out;
     }
 
+    /**
+     * Starts loading stage 2's target on this device while the draft scores (ModelCache#prefetch), so
+     * that stage 2 does not open with the target's load. Only on a GPU whose exact free memory leaves
+     * a quarter of the device after the target's checkpoint bytes, for the draft's batches; the CPU
+     * backend's batches already use every core, and a heap figure is no basis for the check.
+     * {@code -Dspecprefill.prefetchTarget=false} turns it off.
+     */
+    private void prefetchTarget(Path targetDir, Backends.Choice choice, LlamaModel draft) {
+        if (!Boolean.parseBoolean(System.getProperty("specprefill.prefetchTarget", "true"))) return;
+        Backend b = draft.backend;
+        if (!b.memoryInfoExact()) return;
+        long[] memory;
+        synchronized (device) {
+            memory = b.memoryInfo();
+        }
+        long need = ModelCache.checkpointBytes(targetDir);
+        boolean fits = memory[0] - need >= memory[1] / 4;
+        if (fits && ModelCache.prefetch(targetDir, choice, settings.weights().target())) {
+            LOG.log(System.Logger.Level.INFO, label() + ": loading the target " + targetDir + " (" + MemoryPlan.gib(need)
+                    + ") on " + choice.key() + " while the draft scores (" + MemoryPlan.gib(memory[0]) + " free)");
+        } else if (!fits) {
+            LOG.log(System.Logger.Level.INFO, label() + ": the target " + targetDir + " loads in stage 2: its "
+                    + MemoryPlan.gib(need) + " would leave less than a quarter of " + choice.key() + "'s "
+                    + MemoryPlan.gib(memory[1]) + " free (" + MemoryPlan.gib(memory[0]) + " free now)");
+        }
+    }
+
     @Override
     ScoredPrompt failed(Prompt p, Throwable error) {
         return new ScoredPrompt(p.row(), null, null, p.tokens().ids().length, 0, "draft scoring failed: " + error);
+    }
+
+    @Override
+    String activity() {
+        if (!(device instanceof Backend b)) return "";
+        synchronized (device) {
+            return b.activity();
+        }
     }
 
     @Override
