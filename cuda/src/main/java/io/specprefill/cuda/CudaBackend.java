@@ -38,6 +38,8 @@ public final class CudaBackend implements Backend {
     private final Launcher launcher;
     private final Cublas cublas;
     private final Cudnn cudnn;   // null without cuDNN or with specprefill.cuda.attention=kernels
+    private UploadStaging staging;   // see staging()
+    private final Object stagingLock = new Object();
     private final Kernels kernels;
     private final Scratch scratch;
     private final AttentionTiles tiles;
@@ -146,13 +148,31 @@ public final class CudaBackend implements Backend {
     @Override
     public Weight weight(HostTensor... rowBlocks) {
         bind();
-        return WeightUpload.upload(rowBlocks, name);
+        UploadStaging st = staging();
+        synchronized (st.lock) {
+            return WeightUpload.upload(rowBlocks, name, st);
+        }
     }
 
     @Override
     public Weight weightFp8(Fp8Matrix... rowBlocks) {   // E4M3 codes + f32 row scales (WeightUpload.uploadFp8)
         bind();
-        return WeightUpload.uploadFp8(rowBlocks, name);
+        UploadStaging st = staging();
+        synchronized (st.lock) {
+            return WeightUpload.uploadFp8(rowBlocks, name, st);
+        }
+    }
+
+    /**
+     * The weights' upload path (pinned buffers, a stream of its own), made on first use. Weight
+     * uploads are the one backend call that may run beside another thread's batch (a model loading
+     * while another runs, ModelCache.prefetch): they touch only their own allocations and this.
+     */
+    private UploadStaging staging() {
+        synchronized (stagingLock) {   // not this: tasks hold the backend's monitor for a whole batch
+            if (staging == null) staging = new UploadStaging(name);
+            return staging;
+        }
     }
 
     Fp8Kernels fp8() {   // tests (which version ran) and benchmarks
@@ -257,17 +277,19 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * E.g. "cuda:0 so far: fresh prefills by cuDNN 40 steps (12 plans built, 43.1 ms each), by
-     * attention_prefill 88 steps where a plan would not pay; CUDA graphs 5 captured, 628 replays".
+     * E.g. "cuda:0 so far: fresh prefills by cuDNN 40 steps (12 plans built: the first 463 ms with
+     * cuDNN's start-up, the others 43.1 ms each), by attention_prefill 88 steps where a plan would not
+     * pay; CUDA graphs 5 captured, 628 replays".
      */
     @Override
     public String activity() {
         long[] steps = ops.cudnnChoices();
         long[] g = graphCounts();
         String attention = cudnn == null ? "" : String.format(java.util.Locale.ROOT, "fresh prefills by cuDNN %d step%s"
-                        + " (%d plans built, %.1f ms each), by attention_prefill %d step%s where a plan would not pay; ",
-                steps[0], steps[0] == 1 ? "" : "s", cudnn.plansBuilt(), cudnn.meanPlanMillis(0), steps[1],
-                steps[1] == 1 ? "" : "s");
+                        + " (%d plans built: the first %.0f ms with cuDNN's start-up, the others %.1f ms each), by"
+                        + " attention_prefill %d step%s where a plan would not pay; ",
+                steps[0], steps[0] == 1 ? "" : "s", cudnn.plansBuilt(), cudnn.firstPlanMillis(),
+                cudnn.meanPlanMillis(0), steps[1], steps[1] == 1 ? "" : "s");
         return name + " so far: " + attention + "CUDA graphs " + g[0] + " captured, " + g[1] + " replays";
     }
 
@@ -414,6 +436,9 @@ public final class CudaBackend implements Backend {
         tiles.close();
         scratch.close();
         if (cudnn != null) cudnn.close();
+        synchronized (stagingLock) {
+            if (staging != null) staging.close();
+        }
         cublas.close();
         modules.close();
         JCudaDriver.cuStreamDestroy(stream);

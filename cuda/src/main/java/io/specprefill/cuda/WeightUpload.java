@@ -4,24 +4,20 @@ import io.specprefill.udf.model.DType;
 import io.specprefill.udf.model.Fp8Matrix;
 import io.specprefill.udf.model.HostTensor;
 
-import jcuda.Pointer;
-
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Uploads checkpoint tensors (views into mapped safetensors) to the device, stacked along dim 0, in
  * the backend's weight format: matrices as BF16 (F32/F16 rounded to nearest even, BF16 copied as is),
- * single rows (norm vectors) as f32 (exact). Goes through a 16 MiB direct staging buffer, so no host
- * array of the whole tensor is ever made.
+ * single rows (norm vectors) as f32 (exact). Goes through the backend's {@link UploadStaging} (two
+ * pinned 16 MiB buffers on a stream of their own), so no host array of the whole tensor is ever made
+ * and the copies overlap batches that run meanwhile. The caller holds the staging's lock.
  */
 final class WeightUpload {
-    private static final int STAGING_BYTES = 16 << 20;
-
     private WeightUpload() {
     }
 
-    static Handles.Weight upload(HostTensor[] blocks, String device) {
+    static Handles.Weight upload(HostTensor[] blocks, String device, UploadStaging staging) {
         if (blocks.length == 0) throw new IllegalArgumentException(device + ": weight() needs at least one tensor");
         long cols = cols(blocks[0]);
         long rows = 0;
@@ -38,11 +34,11 @@ final class WeightUpload {
         long bytes = rows * cols * (format == Handles.Format.F32 ? 4 : 2);
         DeviceMemory mem = DeviceMemory.allocate(bytes, "weight " + name, device);
         try {
-            ByteBuffer staging = ByteBuffer.allocateDirect((int) Math.min(STAGING_BYTES, Math.max(bytes, 16)))
-                    .order(ByteOrder.LITTLE_ENDIAN);
             long offset = 0;
             for (HostTensor t : blocks) offset = copy(t, format, mem, offset, staging);
+            staging.finish();
         } catch (RuntimeException e) {
+            staging.finish();   // no copy may still be writing into memory about to be freed
             mem.close();
             throw e;
         }
@@ -53,7 +49,7 @@ final class WeightUpload {
      * FP8 matrices stacked along dim 0: the E4M3 codes as they are ([rows, cols] bytes) and the row
      * scales as one f32 vector. cols must be a multiple of 16 (cuBLASLt's FP8 GEMMs: k % 16 == 0).
      */
-    static Handles.Weight uploadFp8(Fp8Matrix[] blocks, String device) {
+    static Handles.Weight uploadFp8(Fp8Matrix[] blocks, String device, UploadStaging staging) {
         if (blocks.length == 0) throw new IllegalArgumentException(device + ": weightFp8() needs at least one matrix");
         int cols = blocks[0].cols();
         long rows = 0;
@@ -74,23 +70,27 @@ final class WeightUpload {
         DeviceMemory scales = null;
         try {
             scales = DeviceMemory.allocate(rows * 4, "FP8 scales of " + name, device);
-            ByteBuffer staging = ByteBuffer.allocateDirect((int) Math.min(STAGING_BYTES, Math.max(rows * cols, 16)));
             long offset = 0, row = 0;
             for (Fp8Matrix m : blocks) {
                 ByteBuffer src = m.codes().duplicate();
                 long n = (long) m.rows() * cols;
-                for (long done = 0; done < n; done += staging.capacity()) {
-                    int count = (int) Math.min(staging.capacity(), n - done);
-                    staging.clear();
+                for (long done = 0; done < n; done += UploadStaging.BUFFER_BYTES) {
+                    int count = (int) Math.min(UploadStaging.BUFFER_BYTES, n - done);
                     src.limit(Math.toIntExact(done + count)).position(Math.toIntExact(done));
-                    staging.put(src).flip();
-                    mem.upload(offset + done, Pointer.to(staging), count);
+                    staging.buffer().put(src);
+                    staging.send(mem, offset + done, count);
                 }
-                scales.upload(row * 4, Pointer.to(m.scales()), m.rows() * 4L);
+                for (int done = 0; done < m.rows(); done += UploadStaging.BUFFER_BYTES / 4) {
+                    int count = Math.min(UploadStaging.BUFFER_BYTES / 4, m.rows() - done);
+                    staging.buffer().asFloatBuffer().put(m.scales(), done, count);
+                    staging.send(scales, (row + done) * 4L, count * 4L);
+                }
                 offset += n;
                 row += m.rows();
             }
+            staging.finish();
         } catch (RuntimeException e) {
+            staging.finish();
             mem.close();
             if (scales != null) scales.close();
             throw e;
@@ -104,18 +104,17 @@ final class WeightUpload {
     }
 
     /** Copies tensor t into mem at byte offset {@code offset}; returns the offset after it. */
-    private static long copy(HostTensor t, Handles.Format format, DeviceMemory mem, long offset, ByteBuffer staging) {
+    private static long copy(HostTensor t, Handles.Format format, DeviceMemory mem, long offset, UploadStaging staging) {
         long n = t.numel();
         int outBytes = format == Handles.Format.F32 ? 4 : 2;
-        int perChunk = staging.capacity() / outBytes;
+        int perChunk = UploadStaging.BUFFER_BYTES / outBytes;
         if (format == Handles.Format.BF16 && t.dtype() == DType.BF16) {
             ByteBuffer src = t.data().duplicate();
             for (long done = 0; done < n; done += perChunk) {
                 int count = (int) Math.min(perChunk, n - done);
-                staging.clear();
                 src.limit(Math.toIntExact((done + count) * 2)).position(Math.toIntExact(done * 2));
-                staging.put(src).flip();
-                mem.upload(offset + done * 2, Pointer.to(staging), count * 2L);
+                staging.buffer().put(src);
+                staging.send(mem, offset + done * 2, count * 2L);
             }
             return offset + n * 2;
         }
@@ -123,13 +122,13 @@ final class WeightUpload {
         for (long done = 0; done < n; done += perChunk) {
             int count = (int) Math.min(perChunk, n - done);
             t.toFloat(done, tmp, 0, count);
-            staging.clear();
+            ByteBuffer b = staging.buffer();
             if (format == Handles.Format.F32) {
-                staging.asFloatBuffer().put(tmp, 0, count);
+                b.asFloatBuffer().put(tmp, 0, count);
             } else {
-                for (int i = 0; i < count; i++) staging.putShort(i * 2, DType.floatToBf16(tmp[i]));
+                for (int i = 0; i < count; i++) b.putShort(i * 2, DType.floatToBf16(tmp[i]));
             }
-            mem.upload(offset + done * outBytes, Pointer.to(staging), (long) count * outBytes);
+            staging.send(mem, offset + done * outBytes, (long) count * outBytes);
         }
         return offset + n * outBytes;
     }

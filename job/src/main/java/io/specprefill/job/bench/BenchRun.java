@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.specprefill.udf.task.ModelCache;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +41,7 @@ record BenchRun(String name, double wallSeconds, int exit, long rows, long error
     private static final ObjectMapper JSON = new ObjectMapper();
     /** ModelCache.loadedMessage's line; "(weights ...)" is absent in logs from before FP8 weights. */
     private static final Pattern LOADED = Pattern.compile("loaded (\\S+) on (\\S+)(?: \\(weights \\S+\\))? in ([0-9.]+) s");
+    private static final Pattern WAITED = Pattern.compile("waited ([0-9.]+) s for (\\S+) on (\\S+) \\(its prefetch");
 
     /** nvidia-smi's samples: how many, the mean utilization (%), the peak memory used (MiB); NaN without samples. */
     record GpuSamples(int count, double meanUtilization, double peakMemoryMib) {
@@ -112,14 +114,22 @@ record BenchRun(String name, double wallSeconds, int exit, long rows, long error
         return rows;
     }
 
-    /** Model dir -> load seconds, from the job log's "loaded DIR on DEVICE (weights W) in X s" lines. */
+    /**
+     * Model dir -> load seconds the stages paid, from the job log's "loaded DIR on DEVICE (weights W)
+     * in X s" lines. A prefetched load (ModelCache.prefetch) ran beside the stage before, so only a
+     * task's wait for it counts ("waited X s for DIR ...").
+     */
     static Map<String, Double> modelLoads(Path log) {
         Map<String, Double> out = new java.util.LinkedHashMap<>();
         if (!Files.isRegularFile(log)) return out;
         try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
             lines.forEach(line -> {
                 Matcher m = LOADED.matcher(line);
-                if (m.find()) out.merge(Path.of(m.group(1)).getFileName().toString(), Double.parseDouble(m.group(3)), Double::sum);
+                if (m.find() && !line.contains(ModelCache.PREFETCHED_SUFFIX)) {
+                    out.merge(Path.of(m.group(1)).getFileName().toString(), Double.parseDouble(m.group(3)), Double::sum);
+                }
+                Matcher w = WAITED.matcher(line);
+                if (w.find()) out.merge(Path.of(w.group(2)).getFileName().toString(), Double.parseDouble(w.group(1)), Double::sum);
             });
         } catch (IOException | UncheckedIOException e) {
             return out;

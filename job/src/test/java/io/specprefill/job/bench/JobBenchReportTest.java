@@ -85,6 +85,20 @@ class JobBenchReportTest {
     }
 
     @Test
+    void aPrefetchedLoadCountsOnlyForTheWaitItCaused() throws IOException {
+        // Stage 1 prefetched the target (13.0 s beside the draft); stage 2's tasks waited 1.5 s for its end.
+        Path target = Path.of("/m/llama-3.1-8b");
+        String log = "12:00:00 INFO task: " + ModelCache.loadedMessage(Path.of("/m/llama-3.2-1b"), "cuda:0", "auto", 1.0) + "\n"
+                + "12:00:14 INFO task: " + ModelCache.loadedMessage(target, "cuda:0", "auto", 13.0)
+                + ModelCache.PREFETCHED_SUFFIX + "\n"
+                + "12:00:14 INFO task: " + ModelCache.waitedMessage(target, "cuda:0", 1.5) + "\n";
+        Path keep = run("keep-0.1", 10.0, 5.0, 4.0, log, "", row("a", 1000, 130, 120, 50, 175, 300, 32));
+        BenchRun k = BenchRun.read(keep);
+        assertEquals(2.5, k.modelLoads(), 1e-9);
+        assertEquals(java.util.Map.of("llama-3.2-1b", 1.0, "llama-3.1-8b", 1.5), k.modelLoadSeconds());
+    }
+
+    @Test
     void errorsAreCountedAndShown() throws IOException {
         Path dir = run("bad", 5, 1, 1, "", "", row("a", 10, 10, 0, 5, 6, 1, 2),
                 "{\"id\": \"b\", \"error\": \"generation failed: out of memory\", \"prompt_tokens\": 9}");
