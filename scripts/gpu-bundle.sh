@@ -94,6 +94,8 @@ if [[ $tests == 1 ]]; then
   done
   mvn -B -ntp -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.1 -DoutputDirectory="$app/tests"
 fi
+# The commit the jars were built from (a dirty tree says so): reports on the box name it (job-bench.sh).
+git rev-parse --short HEAD 2>/dev/null | tr -d '\n' > "$app/GIT" && { git diff --quiet HEAD 2>/dev/null || printf '+dirty' >> "$app/GIT"; }
 tar -C "$app" -cf - . | xz -T0 -6 > "$out/specprefill.tar.xz"
 
 # 3. Spark for the job. Jars are repacked uncompressed so that xz sees the classes (2x smaller);

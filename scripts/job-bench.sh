@@ -83,7 +83,7 @@ say() { echo "== $(date +%H:%M:%S) $*"; }
 {
   echo "# $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader -i "${GPU:-0}" 2>/dev/null || echo 'no nvidia-smi')"
   echo "# $(nproc) cores, $(free -g 2>/dev/null | awk '/Mem:/ {print $2 " GiB memory"}'), java: $("$dest/jre/bin/java" -version 2>&1 | head -1)"
-  echo "# date $(date -u +%Y-%m-%dT%H:%MZ), git $(cat "$inputs/GIT" 2>/dev/null || git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "# date $(date -u +%Y-%m-%dT%H:%MZ), git $(cat "$dest/GIT" 2>/dev/null || git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?') (the jars; batch packed at $(cat "$inputs/GIT" 2>/dev/null || echo '?'))"
   echo "# command: scripts/job-bench.sh run DEST OUT --keeps \"$keeps\" --config ${config#"$repo"/} --full-batch $full_batch ${sets[*]:-}; SPECPREFILL_JAVA_OPTS=$SPECPREFILL_JAVA_OPTS"
   echo "# draft $draft_shape, target $target_shape (make-model, random BF16 weights), batch $(basename "$batch")"
 } | tee "$out/header.txt"

@@ -169,7 +169,9 @@ class AttentionKernelTest {
         int[][][] steps = second > 0 ? new int[][][]{{{0, 0, first}, {1, 0, second}}} : new int[][][]{{{0, 0, first}}};
         long before = gpu.cudnnChoices()[0];
         scenario(H, G, D, steps, new boolean[]{true}, new Setup(KernelChoice.Path.AUTO, 3, 4, true, true));
-        assertTrue(gpu.cudnnChoices()[0] > before, "cuDNN did not serve the prefill");
+        if (first > 1 || second > 1) {   // a step of single rows is a decode step: no prefill kernel serves it
+            assertTrue(gpu.cudnnChoices()[0] > before, "cuDNN did not serve the prefill");
+        }
     }
 
     /**
