@@ -58,7 +58,16 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         prompts = new PromptTokens(ModelCache.tokenizer(targetDir),
                 settings.prompts().chatTemplate() ? ChatTemplate.forModel(targetDir) : ChatTemplate.NONE,
                 settings.prompts().truncateMiddle());
-        if (settings.speculationOff()) return "no draft scoring (speculation off): every token kept";
+        if (settings.speculationOff()) {
+            // No draft, but a GPU for this task: the target can load while the rows are tokenized.
+            if (deviceOrdinal >= 0) {
+                Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
+                ModelCache.noteBackend(choice);
+                device = ModelCache.backend(choice);
+                prefetchTarget(targetDir, choice, (Backend) device);
+            }
+            return "no draft scoring (speculation off): every token kept";
+        }
         Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
         ModelCache.noteBackend(choice);
         device = ModelCache.backend(choice);
@@ -67,7 +76,7 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         synchronized (device) { // allocates this task's buffers on the shared backend
             scorer = new SpeculativePrefill(draft, p);
         }
-        prefetchTarget(targetDir, choice, draft);
+        prefetchTarget(targetDir, choice, draft.backend);
         return "backend " + choice.key() + " (" + choice.brief() + "), draft " + settings.draftDir() + ", keep " + p.keep()
                 + ", lookahead " + p.lookahead() + ", chunk " + p.chunkSize() + ", pool " + p.poolKernel()
                 + ", keep_tail " + p.keepTail();
@@ -113,15 +122,16 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
     }
 
     /**
-     * Starts loading stage 2's target on this device while the draft scores (ModelCache#prefetch), so
-     * that stage 2 does not open with the target's load. Only on a GPU whose exact free memory leaves
-     * a quarter of the device after the target's checkpoint bytes, for the draft's batches; the CPU
-     * backend's batches already use every core, and a heap figure is no basis for the check.
+     * Starts loading stage 2's target on this task's device while stage 1 runs (ModelCache#prefetch):
+     * beside the draft's batches, or beside tokenization when there is no draft. Stage 2 then does
+     * not open with the target's load. Only on a GPU whose exact free memory leaves a quarter of the
+     * device after the target's checkpoint bytes, for the draft's batches; the CPU backend's batches
+     * already use every core, and a heap figure is no basis for the check. On an executor with several
+     * GPUs stage 2's task may get another one, which then loads its own copy.
      * {@code -Dspecprefill.prefetchTarget=false} turns it off.
      */
-    private void prefetchTarget(Path targetDir, Backends.Choice choice, LlamaModel draft) {
+    private void prefetchTarget(Path targetDir, Backends.Choice choice, Backend b) {
         if (!Boolean.parseBoolean(System.getProperty("specprefill.prefetchTarget", "true"))) return;
-        Backend b = draft.backend;
         if (!b.memoryInfoExact()) return;
         long[] memory;
         synchronized (device) {
@@ -131,7 +141,7 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         boolean fits = memory[0] - need >= memory[1] / 4;
         if (fits && ModelCache.prefetch(targetDir, choice, settings.weights().target())) {
             LOG.log(System.Logger.Level.INFO, label() + ": loading the target " + targetDir + " (" + MemoryPlan.gib(need)
-                    + ") on " + choice.key() + " while the draft scores (" + MemoryPlan.gib(memory[0]) + " free)");
+                    + ") on " + choice.key() + " during stage 1 (" + MemoryPlan.gib(memory[0]) + " free)");
         } else if (!fits) {
             LOG.log(System.Logger.Level.INFO, label() + ": the target " + targetDir + " loads in stage 2: its "
                     + MemoryPlan.gib(need) + " would leave less than a quarter of " + choice.key() + "'s "
