@@ -285,11 +285,12 @@ public final class CudaBackend implements Backend {
     public String activity() {
         long[] steps = ops.cudnnChoices();
         long[] g = graphCounts();
-        String attention = cudnn == null ? "" : String.format(java.util.Locale.ROOT, "fresh prefills by cuDNN %d step%s"
-                        + " (%d plans built: the first %.0f ms with cuDNN's start-up, the others %.1f ms each), by"
-                        + " attention_prefill %d step%s where a plan would not pay; ",
-                steps[0], steps[0] == 1 ? "" : "s", cudnn.plansBuilt(), cudnn.firstPlanMillis(),
-                cudnn.meanPlanMillis(0), steps[1], steps[1] == 1 ? "" : "s");
+        CudnnPlanPolicy.BuildTimes t = cudnn == null ? null : cudnn.buildTimes();
+        String attention = t == null ? "" : String.format(java.util.Locale.ROOT, "fresh prefills by cuDNN %d step%s"
+                        + " (%d plans built: the first %.0f ms with cuDNN's start-up, the others %.1f ms each, priced"
+                        + " at %.1f), by attention_prefill %d step%s where a plan would not pay; ",
+                steps[0], steps[0] == 1 ? "" : "s", t.builds(), t.firstMillis(), t.meanMillis(), t.price(), steps[1],
+                steps[1] == 1 ? "" : "s");
         return name + " so far: " + attention + "CUDA graphs " + g[0] + " captured, " + g[1] + " replays";
     }
 

@@ -28,8 +28,6 @@ final class CudaOps {
     private final int multiprocessors;
     private final Set<List<Integer>> cudnnRefused = new HashSet<>();
     private final CudnnPlanPolicy planPolicy = new CudnnPlanPolicy();
-    /** A plan's build before this backend has timed one (ms; H200 measured 40-50, cuDNN 9.19). */
-    private static final double PLAN_MILLIS_GUESS = 50;
     /** This forward pass's choice, made at its layer 0; null before the first prefill. */
     private Boolean cudnnThisForward;
     private long cudnnSteps, oursForPlanCost;
@@ -227,7 +225,7 @@ final class CudaOps {
             saved[i] = CudnnPlanPolicy.attentionMillis(true, nHeads, D, len, c.layers)
                     - CudnnPlanPolicy.attentionMillis(false, nHeads, D, len, c.layers);
         }
-        boolean use = planPolicy.useCudnn(choice.cudnnPlans, keys, saved, planned, cudnn.meanPlanMillis(PLAN_MILLIS_GUESS));
+        boolean use = planPolicy.useCudnn(choice.cudnnPlans, keys, saved, planned, cudnn.buildTimes().price());
         if (use) cudnnSteps++;
         else oursForPlanCost++;
         return use;

@@ -44,9 +44,7 @@ public final class Cudnn implements AutoCloseable {
     private final List<Plan> cacheOwners = new ArrayList<>();
     /** Why cuDNN refused a dynamic-shape plan here (then every plan is static); null while it has not. */
     private String dynamicRefused;
-    private long plansBuilt;
-    private long firstPlanNanos;
-    private long planNanos;   // all builds but the first
+    private final CudnnPlanPolicy.BuildTimes buildTimes = new CudnnPlanPolicy.BuildTimes();
 
     /** A built execution plan: its native pointer and the workspace it needs. */
     record Plan(long pointer, long workspaceBytes) {
@@ -156,9 +154,7 @@ public final class Cudnn implements AutoCloseable {
             check(nativeSdpaPlan(handle, shape, null, out), device);
             p = new Plan(out[0], out[1]);
         }
-        long took = System.nanoTime() - start;
-        if (plansBuilt++ == 0) firstPlanNanos = took;
-        else planNanos += took;
+        buildTimes.add((System.nanoTime() - start) / 1e6);
         plans.put(key, p);
         if (plans.size() > PLAN_CACHE) {
             var eldest = plans.entrySet().iterator().next();
@@ -179,24 +175,9 @@ public final class Cudnn implements AutoCloseable {
         return plans.containsKey(key);
     }
 
-    /** Plans built by this handle. */
-    long plansBuilt() {
-        return plansBuilt;
-    }
-
-    /**
-     * The mean wall time of a plan's build after the first (ms; {@code guess} before there is one).
-     * The first build in a process also loads and initialises cuDNN's engines: 460-570 ms measured in
-     * the job on an H200 against 40-60 for the next ones, so counting it would price every plan ten
-     * times too high (CudnnPlanPolicy then kept 32K prompts off cuDNN).
-     */
-    double meanPlanMillis(double guess) {
-        return plansBuilt <= 1 ? guess : planNanos / 1e6 / (plansBuilt - 1);
-    }
-
-    /** The first build's wall time (ms; 0 before it), cuDNN's start-up included. */
-    double firstPlanMillis() {
-        return firstPlanNanos / 1e6;
+    /** The wall times of this handle's plan builds (CudnnPlanPolicy prices plans by them). */
+    CudnnPlanPolicy.BuildTimes buildTimes() {
+        return buildTimes;
     }
 
     /** A dynamic-shape plan through its topology's kernel cache; null (said once) where cuDNN refuses it. */

@@ -21,7 +21,7 @@ import java.util.Map;
  *
  * <p>The model of the two kernels is the H200's (KernelBench, 2026-11-30): causal attention at
  * 2 H D S^2 FLOP, cuDNN at 600 TFLOP/s for D >= 128 and 440 below, attention_prefill_v3 at 270 and
- * 245. The plan's cost is the mean of the plans this backend has built (its first guess 50 ms).
+ * 245. A plan's price comes from this backend's builds ({@link BuildTimes#price}).
  * Both outputs match the CPU twin (AttentionKernelTest); they differ from each other by BF16
  * rounding, so which kernel served a row can move a near-tie token.
  */
@@ -79,5 +79,52 @@ final class CudnnPlanPolicy {
     /** What this shape's prefills have forgone so far (ms; tests). */
     double forgone(List<Long> key) {
         return forgone.getOrDefault(key, 0.0);
+    }
+
+    /**
+     * The wall times of a backend's plan builds, and the price the policy puts on the next one.
+     * Measured in the job on an H200 (2026-11-30): the first build of a process takes 0.9-1.3 s
+     * (cuDNN loads and initialises its engines), the others 40-68 ms, except while a model uploads
+     * beside them (the target's prefetch), when they took 215-470 ms. A mean of everything priced
+     * plans at 470 ms for the rest of stage 1 (no more builds came to correct it) and kept every
+     * long draft prompt off cuDNN. So the price leaves out the first build, takes the cheapest of the
+     * others (the cost of a build on this host when nothing else loads it), and never exceeds
+     * {@link #PRICE_CAP_MILLIS}: a dearer build is a busy moment, not what plans cost.
+     */
+    static final class BuildTimes {
+        /** The price before any build but the first (an H200 measured 40-68 ms, cuDNN 9.19). */
+        static final double GUESS_MILLIS = 50;
+        static final double PRICE_CAP_MILLIS = 100;
+
+        private long builds;
+        private double firstMillis, restMillis, cheapestMillis = Double.POSITIVE_INFINITY;
+
+        void add(double millis) {
+            if (builds++ == 0) {
+                firstMillis = millis;
+            } else {
+                restMillis += millis;
+                cheapestMillis = Math.min(cheapestMillis, millis);
+            }
+        }
+
+        /** The price of the next plan (ms). */
+        double price() {
+            return builds <= 1 ? GUESS_MILLIS : Math.min(cheapestMillis, PRICE_CAP_MILLIS);
+        }
+
+        long builds() {
+            return builds;
+        }
+
+        /** The first build (ms; 0 before it), cuDNN's start-up included. */
+        double firstMillis() {
+            return firstMillis;
+        }
+
+        /** The mean of the builds after the first (ms; 0 before there is one). */
+        double meanMillis() {
+            return builds <= 1 ? 0 : restMillis / (builds - 1);
+        }
     }
 }

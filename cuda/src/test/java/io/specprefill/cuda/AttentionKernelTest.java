@@ -183,13 +183,13 @@ class AttentionKernelTest {
         CudaBackend gpu = Gpu.backend();
         assumeTrue(gpu.usesCudnn(), "cuDNN's fused attention is not in use here: " + gpu.describe());
         long[] before = gpu.cudnnChoices();
-        long plans = gpu.cudnn().plansBuilt();
+        long plans = gpu.cudnn().buildTimes().builds();
         scenario(32, 8, 128, new int[][][]{{{0, 0, 1231}}}, new boolean[]{true},
                 new Setup(KernelChoice.Path.AUTO, 3, 4, true, true, false, CudnnPlanPolicy.Mode.COST));
         long[] after = gpu.cudnnChoices();
         assertEquals(before[1] + 1, after[1], "our kernel should have served the one-off prefill");
         assertEquals(before[0], after[0], "cuDNN served a prefill whose plan does not pay");
-        assertEquals(plans, gpu.cudnn().plansBuilt(), "a plan was built");
+        assertEquals(plans, gpu.cudnn().buildTimes().builds(), "a plan was built");
     }
 
     /**

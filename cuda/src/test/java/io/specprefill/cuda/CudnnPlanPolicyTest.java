@@ -80,6 +80,30 @@ class CudnnPlanPolicyTest {
     }
 
     @Test
+    void aPlanIsPricedByTheCheapestBuildAfterTheFirstAndNeverAboveTheCap() {
+        CudnnPlanPolicy.BuildTimes t = new CudnnPlanPolicy.BuildTimes();
+        assertEquals(CudnnPlanPolicy.BuildTimes.GUESS_MILLIS, t.price());
+        t.add(1349);   // cuDNN's start-up rides on the first build
+        assertEquals(CudnnPlanPolicy.BuildTimes.GUESS_MILLIS, t.price());
+        // Builds while a model uploads beside them (measured 468 ms): a busy moment, priced at the cap.
+        t.add(470);
+        t.add(466);
+        assertEquals(CudnnPlanPolicy.BuildTimes.PRICE_CAP_MILLIS, t.price());
+        assertEquals(468, t.meanMillis(), 1e-9);
+        // One quiet build sets the price from then on.
+        t.add(61);
+        t.add(70);
+        assertEquals(61, t.price());
+        assertEquals(5, t.builds());
+        assertEquals(1349, t.firstMillis());
+        // With the capped price a long draft prompt (1B shape: H=32, D=64, 16 layers; 32K) buys its plan at once,
+        // which the mean (~470 ms) refused in the job.
+        double saved = CudnnPlanPolicy.attentionMillis(true, 32, 64, 32768, 16)
+                - CudnnPlanPolicy.attentionMillis(false, 32, 64, 32768, 16);
+        assertTrue(saved > CudnnPlanPolicy.BuildTimes.PRICE_CAP_MILLIS && saved < 468, "saved " + saved);
+    }
+
+    @Test
     void theSettingIsChecked() {
         String before = System.getProperty("specprefill.cudnn.plans");
         try {
