@@ -32,6 +32,11 @@ public abstract class BatchingIterator<I, W, O extends StageRow> implements Iter
     private Progress progress;
     private boolean opened;
     private boolean closed;
+    /**
+     * The backend this task's batches run on, set by {@link #open} (null without one). Tasks of one
+     * JVM that share it take turns: a batch runs while holding its monitor (see ModelCache#backend).
+     */
+    Object device;
 
     BatchingIterator(Iterator<I> input, int batchSize, String label) {
         this.input = input;
@@ -60,8 +65,11 @@ public abstract class BatchingIterator<I, W, O extends StageRow> implements Iter
     abstract O failed(W work, Throwable error);
 
     /** The backend's {@link io.specprefill.udf.llama.Backend#activity} for the end line ("" when none). */
-    String activity() {
-        return "";
+    private String activity() {
+        if (!(device instanceof io.specprefill.udf.llama.Backend b)) return "";
+        synchronized (device) {
+            return b.activity();
+        }
     }
 
     /** Frees what {@link #open} loaded; called once, and only when open was called. */

@@ -6,7 +6,6 @@ import io.specprefill.udf.generate.Generator;
 import io.specprefill.udf.generate.MemoryPlan;
 import io.specprefill.udf.generate.Request;
 import io.specprefill.udf.generate.StopCondition;
-import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.Backends;
 import io.specprefill.udf.llama.LlamaModel;
 import io.specprefill.udf.tokenizer.Tokenizer;
@@ -42,8 +41,6 @@ public final class GenerationIterator
     private Generator generator;
     private MemoryPlan plan;
     private String deviceName;
-    /** The backend the target lives on: tasks of one JVM that share it take turns (see ModelCache#backend). */
-    private Object device;
 
     /**
      * @param deviceOrdinal the GPU Spark assigned (-1: none; "cuda" then uses 0)
@@ -118,14 +115,6 @@ public final class GenerationIterator
     @Override
     GenerationResult failed(Work w, Throwable error) {
         return failed(w.row(), "generation failed: " + error);
-    }
-
-    @Override
-    String activity() {
-        if (!(device instanceof Backend b)) return "";
-        synchronized (device) {
-            return b.activity();
-        }
     }
 
     @Override

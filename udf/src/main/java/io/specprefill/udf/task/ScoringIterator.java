@@ -38,8 +38,6 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
     private PromptTokens prompts;
     private LlamaConfig target;
     private SpeculativePrefill scorer;
-    /** The backend the draft lives on: tasks of one JVM that share it take turns (see ModelCache#backend). */
-    private Object device;
 
     /**
      * @param deviceOrdinal the GPU Spark assigned (-1: none; "cuda" then uses 0)
@@ -152,14 +150,6 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
     @Override
     ScoredPrompt failed(Prompt p, Throwable error) {
         return new ScoredPrompt(p.row(), null, null, p.tokens().ids().length, 0, "draft scoring failed: " + error);
-    }
-
-    @Override
-    String activity() {
-        if (!(device instanceof Backend b)) return "";
-        synchronized (device) {
-            return b.activity();
-        }
     }
 
     @Override
