@@ -132,10 +132,16 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         if (!Boolean.parseBoolean(System.getProperty("specprefill.prefetchTarget", "true"))) return;
         if (!b.memoryInfoExact()) return;
         long[] memory;
-        synchronized (device) {
-            memory = b.memoryInfo();
+        long need;
+        try {
+            synchronized (device) {
+                memory = b.memoryInfo();
+            }
+            need = ModelCache.checkpointBytes(targetDir);
+        } catch (RuntimeException e) {   // an early load is an optimisation: stage 1 goes on, stage 2 loads and reports
+            LOG.log(System.Logger.Level.WARNING, label() + ": the target " + targetDir + " loads in stage 2: " + e.getMessage());
+            return;
         }
-        long need = ModelCache.checkpointBytes(targetDir);
         boolean fits = memory[0] - need >= memory[1] / 4;
         if (fits && ModelCache.prefetch(targetDir, choice, settings.weights().target())) {
             LOG.log(System.Logger.Level.INFO, label() + ": loading the target " + targetDir + " (" + MemoryPlan.gib(need)
