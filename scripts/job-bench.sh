@@ -29,7 +29,7 @@
 #      configs/spark-local.properties), GPU (nvidia-smi index to sample, default 0).
 #
 # Time on one H200 (16 cores, 2026-11-30, BENCHMARKS.md): make-model 1B + 8B (18.5 GB) 12 s; the runs
-# 69 s (full), 36 s (keep 0.1), 48 s (keep 0.3); about 2.7 min in all.
+# 64-69 s (full), 35-36 s (keep 0.1), 42-48 s (keep 0.3); about 2.5 min in all.
 set -uo pipefail
 mode=${1:?usage: job-bench.sh pack DIR | run DEST OUT [flags] (see the header)}
 repo=$(cd "$(dirname "$0")/.." && pwd)
