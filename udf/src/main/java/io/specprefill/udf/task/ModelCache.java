@@ -87,10 +87,11 @@ public final class ModelCache {
     /**
      * Starts loading a model into this cache on a daemon thread, unless it is cached or loading
      * already. Stage 1 uses it for the target (see ScoringIterator): the target's upload (seconds for
-     * an 8B model) then overlaps the draft's batches instead of opening stage 2. A weight upload
-     * touches no state the running batches share (its own allocations and synchronous copies), so it
-     * needs no turn on the device. A failed prefetch is logged and not cached: stage 2's own
-     * {@link #model} call loads again and reports the error on its rows.
+     * an 8B model) then overlaps the draft's batches, or the tokenization, instead of opening stage 2.
+     * A weight upload touches no state the running batches share (its own allocations, copied through
+     * the backend's own upload stream: CudaBackend's UploadStaging), so it needs no turn on the
+     * device. A failed prefetch is logged and not cached: stage 2's own {@link #model} call loads
+     * again and reports the error on its rows.
      */
     public static boolean prefetch(Path dir, Backends.Choice choice, WeightsDtype dtype) {
         String key = modelKey(dir, choice, dtype);
