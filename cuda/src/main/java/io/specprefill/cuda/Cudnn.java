@@ -20,7 +20,8 @@ import java.util.Map;
  * <p>One instance per CudaBackend (its handle is bound to the backend's stream). A plan is built per
  * shape (H, G, S, D and the row strides) on first use and cached (LRU), since a prompt's prefill
  * reuses it in every layer. Building one compiles a kernel: 40-75 ms on an H200, paid again for every
- * new prompt length. With dynamic shapes ({@code specprefill.cudnn.dynamicShapes}, cuDNN 9.4+) the
+ * new prompt length, which is why CudnnPlanPolicy (in CudaOps) decides per prefill whether a plan
+ * pays, timing the builds here. With dynamic shapes ({@code specprefill.cudnn.dynamicShapes}, cuDNN 9.4+) the
  * graphs of one topology (all but S equal) share a kernel cache, so a new length binds the kernel
  * compiled for the first one; where cuDNN refuses that, plans go back to one kernel each and the log
  * says so once.
