@@ -89,7 +89,8 @@ final class CudnnPlanPolicy {
      * plans at 470 ms for the rest of stage 1 (no more builds came to correct it) and kept every
      * long draft prompt off cuDNN. So the price leaves out the first build, takes the cheapest of the
      * others (the cost of a build on this host when nothing else loads it), and never exceeds
-     * {@link #PRICE_CAP_MILLIS}: a dearer build is a busy moment, not what plans cost.
+     * {@link #PRICE_CAP_MILLIS}: a dearer build is a busy moment, not what plans cost. (This price
+     * came after the last job run on the GPU, 2026-11-30; the next run's end lines show it working.)
      */
     static final class BuildTimes {
         /** The price before any build but the first (an H200 measured 40-68 ms, cuDNN 9.19). */
