@@ -4,14 +4,12 @@ import io.specprefill.udf.model.WeightsDtype;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The quality cost of FP8 on the trained pair the project ships (models/niah-draft, niah-target) over
@@ -40,20 +38,9 @@ class Fp8NiahQualityTest {
 
     @Test
     void fp8DraftKeepsTheSameChunksAndFp8ModelsStillFindTheNeedles() throws IOException {
-        Path data = TaskTestSupport.niahData();
-        Path draft = TaskTestSupport.findUpwards("models/niah-draft");
-        Path target = TaskTestSupport.findUpwards("models/niah-target");
-        assumeTrue(data != null, "shared/data/niah/niah-1k.jsonl not found (searched upwards from user.dir; set"
-                + " -Dspecprefill.shared=/path/to/shared to point at it): FP8 NIAH quality check skipped");
-        assumeTrue(draft != null && target != null, "models/niah-draft|niah-target not found");
-        List<PromptRecord> rows = TaskTestSupport.niahRows(data, ROWS);
-        TestSettings t = new TestSettings();
-        t.draftDir = draft.toString();
-        t.targetDir = target.toString();
-        t.keep = 0.1;
-        t.maxNewTokens = 12;
-        t.draftBatchSize = 3;
-        t.targetBatchSize = 3;
+        TaskTestSupport.NiahPair pair = TaskTestSupport.niahPair(ROWS, "FP8 NIAH quality check");
+        List<PromptRecord> rows = pair.rows();
+        TestSettings t = pair.settings();
         List<ScoredPrompt> bf16 = TaskTestSupport.stage1(t.build(), rows);
         int base = correct(TaskTestSupport.stage2(t.build(), bf16));
         t.weights = new WeightDtypes(WeightsDtype.FP8, WeightsDtype.FP8);

@@ -10,7 +10,6 @@ import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The trained needle-in-a-haystack pair the project ships (models/niah-draft, niah-target) on the
@@ -35,20 +34,10 @@ class NiahQualityTest {
 
     @Test
     void atKeepTenPercentTheDraftKeepsEveryNeedleAndTheTargetFindsMost() throws IOException {
-        Path data = TaskTestSupport.niahData();
-        Path draft = TaskTestSupport.findUpwards("models/niah-draft");
-        Path target = TaskTestSupport.findUpwards("models/niah-target");
-        assumeTrue(data != null, "shared/data/niah/niah-1k.jsonl not found (searched upwards from user.dir; set"
-                + " -Dspecprefill.shared=/path/to/shared to point at it): NIAH quality check skipped");
-        assumeTrue(draft != null && target != null, "models/niah-draft|niah-target not found");
-        List<PromptRecord> rows = TaskTestSupport.niahRows(data, ROWS);
-        TestSettings t = new TestSettings();
-        t.draftDir = draft.toString();
-        t.targetDir = target.toString();
-        t.keep = 0.1;
-        t.maxNewTokens = 12;
-        t.draftBatchSize = 3;
-        t.targetBatchSize = 3;
+        TaskTestSupport.NiahPair pair = TaskTestSupport.niahPair(ROWS, "NIAH quality check");
+        List<PromptRecord> rows = pair.rows();
+        TestSettings t = pair.settings();
+        Path target = pair.target();
         List<ScoredPrompt> scored = TaskTestSupport.stage1(t.build(), rows);
         Tokenizer tok = Tokenizer.load(target);
         double ratio = 0;

@@ -68,6 +68,32 @@ final class TaskTestSupport {
         return Files.exists(p) ? p : null;
     }
 
+    /** The shipped needle pair on the first rows of niah-1k, as the quality tests run it. */
+    record NiahPair(List<PromptRecord> rows, Path target, TestSettings settings) {
+    }
+
+    /**
+     * The first {@code n} rows of niah-1k and settings for the shipped pair (models/niah-draft and
+     * niah-target) at keep 0.1, 12 new tokens, batches of 3; the test is skipped, naming {@code check},
+     * where the data or the models are absent.
+     */
+    static NiahPair niahPair(int n, String check) throws IOException {
+        Path data = niahData();
+        Path draft = findUpwards("models/niah-draft");
+        Path target = findUpwards("models/niah-target");
+        org.junit.jupiter.api.Assumptions.assumeTrue(data != null, "shared/data/niah/niah-1k.jsonl not found (searched"
+                + " upwards from user.dir; set -Dspecprefill.shared=/path/to/shared to point at it): " + check + " skipped");
+        org.junit.jupiter.api.Assumptions.assumeTrue(draft != null && target != null, "models/niah-draft|niah-target not found");
+        TestSettings t = new TestSettings();
+        t.draftDir = draft.toString();
+        t.targetDir = target.toString();
+        t.keep = 0.1;
+        t.maxNewTokens = 12;
+        t.draftBatchSize = 3;
+        t.targetBatchSize = 3;
+        return new NiahPair(niahRows(data, n), target, t);
+    }
+
     /** The first {@code n} needle rows of {@code file} (one JSON object per line: id, prompt, answers). */
     static List<PromptRecord> niahRows(Path file, int n) throws IOException {
         ObjectMapper json = new ObjectMapper();
