@@ -9,7 +9,8 @@
 #                                             JUnit's console launcher, torch_reference.py)
 #   scripts/cuda-gpu-suite.sh run DIR OUT [what...]
 #                                             there: unpacks and runs, logging to OUT:
-#                                             tests   every io.specprefill.cuda test (JUnit console)
+#                                             tests   every io.specprefill.cuda test (JUnit console;
+#                                                     TEST_CLASSES="A B" runs only those classes)
 #                                             kernels KernelBench      forward ForwardBench [lengths]
 #                                             attention-kernels KernelBench's attention rows only
 #                                             gemm-kernels KernelBench's BF16 GEMM rows only
@@ -22,6 +23,8 @@
 #                                             sanitize compute-sanitizer: memcheck over the kernel tests,
 #                                                      racecheck over the packed attention and importance tests
 #                                             profile  ncu over one 8B decode step over a 32K cache (DecodeProfile)
+#                                             profile-attention  layer 0 of it (projections, attention) under ncu's full set and stall
+#                                                      reasons (PROFILE_KERNELS: ncu -k filter, PROFILE_LAUNCHES: how many)
 #   SANITIZE_TOOLS (memcheck racecheck) picks the sanitizer tools.
 #   SUITE_JAVA_OPTS adds JVM options (e.g. -Dspecprefill.cudnn.library=PATH to use PyTorch's cuDNN).
 set -euo pipefail
@@ -73,6 +76,7 @@ for what in "${@:-tests}"; do
     tests) # one JVM per test class: a kernel fault poisons its CUDA context, so it must not hide the other classes
            : > "$out/tests.log"
            for c in $(cd "$s/cuda-test-classes" && ls io/specprefill/cuda/*Test.class | sed 's:/:.:g; s:\.class$::'); do
+             [[ -z ${TEST_CLASSES:-} || " $TEST_CLASSES " == *" ${c##*.} "* ]] || continue
              log=/tmp/cuda-suite-$c.log
              "$java" "${jvm[@]}" -jar "$s/junit.jar" execute --class-path "$cp" --select-class "$c" --details=tree \
                --details-theme=ascii --disable-banner --disable-ansi-colors > "$log" 2>&1 || status=1
@@ -84,9 +88,10 @@ for what in "${@:-tests}"; do
            done
            # A failing attention version must not make the benchmarks below time wrong results:
            # they use the newest versions whose tests passed.
-           pv=3; dv=4
+           pv=3; dv=5
            if grep -qE 'prefill v3 .*\[X\]|long prefill .* v3 .*\[X\]' "$out/tests.log"; then pv=2; fi
-           if grep -qE 'decode v4 .*\[X\]|long decode .* v4 .*\[X\]' "$out/tests.log"; then dv=2; fi
+           if grep -qE 'decode v5 .*\[X\]' "$out/tests.log"; then dv=4; fi
+           if [[ $dv == 4 ]] && grep -qE 'decode v4 .*\[X\]|long decode .* v4 .*\[X\]' "$out/tests.log"; then dv=2; fi
            echo "cuda-gpu-suite: benchmarks use attention_prefill_v$pv, attention_decode_v$dv"
            jvm+=(-Dspecprefill.cuda.prefillVersion=$pv -Dspecprefill.cuda.decodeVersion=$dv);;
     kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 2>&1 | tee "$out/kernels.txt" || status=1;;
@@ -123,6 +128,12 @@ for what in "${@:-tests}"; do
                --csv --page raw --metrics gpu__time_duration.sum,dram__bytes.sum,dram__throughput.avg.pct_of_peak_sustained_elapsed \
                "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.DecodeProfile 32768 > "$out/ncu-decode.csv" 2> "$out/ncu-decode.err" || status=1
              tail -3 "$out/ncu-decode.err";;
+    profile-attention) # layer 0 of that step: its projections and decode attention, under every ncu section (stalls, memory, occupancy)
+             ncu --clock-control none --profile-from-start off --target-processes all --set full \
+               --metrics "regex:smsp__average_warps_issue_stalled_.*_per_issue_active\.ratio" \
+               -k "${PROFILE_KERNELS:-regex:attention_decode|nvjet|gemv}" --launch-count ${PROFILE_LAUNCHES:-5} \
+               "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.DecodeProfile 32768 > "$out/ncu-attention.txt" 2> "$out/ncu-attention.err" || status=1
+             tail -3 "$out/ncu-attention.err";;
     *) echo "cuda-gpu-suite: unknown step '$what'" >&2; status=2;;
   esac
 done

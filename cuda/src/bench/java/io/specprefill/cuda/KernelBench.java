@@ -59,12 +59,16 @@ public final class KernelBench {
         return t;
     }
 
-    /** GEMMs (cuBLAS, BF16 in and out, or += into the float32 residual), prefill and decode shapes; graph-replayed. */
+    /**
+     * GEMMs (cuBLAS, BF16 in and out, or += into the float32 residual), prefill and decode shapes, and
+     * gemv_v3 beside cuBLAS on the single rows it serves; graph-replayed, L2 flushed.
+     */
     private void gemms() {
         // {T, n, k, add}: 8B qkv, wo, w13, w2 at T = 4096; 1B's at 4096; then decode rows.
         int[][] shapes = {{4096, 6144, 4096, 0}, {4096, 4096, 4096, 1}, {4096, 28672, 4096, 0}, {4096, 4096, 14336, 1},
                 {4096, 3072, 2048, 0}, {4096, 16384, 2048, 0}, {4096, 2048, 8192, 1},
                 {1, 6144, 4096, 0}, {1, 4096, 4096, 1}, {1, 28672, 4096, 0}, {1, 4096, 14336, 1}, {1, 128256, 4096, 0},
+                {1, 3072, 2048, 0}, {1, 2048, 2048, 1}, {1, 16384, 2048, 0}, {1, 128256, 2048, 0},
                 {8, 28672, 4096, 0}, {32, 28672, 4096, 0}};
         for (int[] s : shapes) {
             int T = s[0], n = s[1], kk = s[2];
@@ -77,8 +81,15 @@ public final class KernelBench {
                 double bytes = 2.0 * n * kk + 2.0 * T * kk + (add ? 8.0 : 2.0) * T * n;
                 String op = add ? "matmulAdd" : "matmul";
                 Runnable run = add ? () -> b.matmulAdd(o, x, w, T, n, kk) : () -> b.matmul(o, x, w, T, n, kk);
+                b.choice.gemvVersion = 0;
                 BenchSupport.row(op, shape, "cublasGemmEx", BenchSupport.timeMsCold(b, 3, 10, () -> b.replay(run, run)),
                         bytes, flops);
+                if (Kernels.gemvServes(T, kk)) {   // a decode row: our GEMV beside cuBLAS
+                    b.choice.gemvVersion = 3;
+                    BenchSupport.row(op, shape, "gemv_v3", BenchSupport.timeMsCold(b, 3, 10, () -> b.replay(run, run)),
+                            bytes, flops);
+                }
+                b.choice.reset();
             }
         }
     }
@@ -116,7 +127,7 @@ public final class KernelBench {
         return new SeqBatch(1, T, new int[]{0, T}, new int[]{0}, seq, slot, s, l);
     }
 
-    /** Prefill: cuDNN's fused attention against ours (v3, v2); decode: v1, v2, v3 over the N cached keys. */
+    /** Prefill: cuDNN's fused attention against ours (v3, v2); decode: v5 (2 and 3 stages), v4, v2 over the N cached keys. */
     private void attention(int H, int G, int D, int N) {
         int stride = (H + 2 * G) * D;
         try (Backend.KvCache cache = b.kvCache(1, 1, N + 1, G, D); Backend.Tensor qkv = narrowRandom((long) N * stride, 1f);
@@ -140,11 +151,14 @@ public final class KernelBench {
             b.choice.reset();
             SeqBatch decode = oneSequence(1, N);
             b.kvWrite(cache, 0, qkv, decode, H);
-            for (int v : new int[]{4, 2, 1}) {   // graph-replayed, L2 flushed: one decode step's attention
-                b.choice.decodeVersion = v;
+            // graph-replayed, L2 flushed: one decode step's attention; v5 in both stage counts
+            for (int[] vs : new int[][]{{5, 2}, {5, 3}, {4, 0}, {2, 0}}) {
+                b.choice.decodeVersion = vs[0];
+                if (vs[1] > 0) b.choice.decodeStages = vs[1];
                 Runnable step = () -> b.attention(out, qkv, cache, 0, decode, H);
                 double dm = BenchSupport.timeMsCold(b, 3, 30, () -> b.replay(step, step));
-                BenchSupport.row("attention decode", shape + " T=1", "attention_decode_v" + v, dm, 4.0 * (N + 1) * G * D, 0);
+                BenchSupport.row("attention decode", shape + " T=1", "attention_decode_v" + vs[0]
+                        + (vs[1] > 0 ? " p" + vs[1] : ""), dm, 4.0 * (N + 1) * G * D, 0);
             }
             b.choice.reset();
         }

@@ -325,6 +325,22 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void attentionInput(Tensor qkv, Tensor xb, Tensor x, Weight norm, Weight wqkv, Ints positions, Tensor invFreq,
+                               KvCache cache, int layer, SeqBatch batch, int nHeads, int nKvHeads, int headDim, int dim,
+                               float eps) {
+        bind();
+        ops.attentionInput(qkv, xb, x, norm, wqkv, positions, invFreq, cache, layer, batch, nHeads, nKvHeads, headDim,
+                dim, eps);
+    }
+
+    @Override
+    public void rmsnormGateUp(Tensor out, Tensor gateUp, Tensor xb, Tensor x, Weight norm, Weight w13, int T,
+                              int hidden, int dim, float eps) {
+        bind();
+        ops.rmsnormGateUp(out, gateUp, xb, x, norm, w13, T, hidden, dim, eps);
+    }
+
+    @Override
     public void matmulAdd(Tensor x, Tensor in, Weight w, int T, int n, int k) {
         bind();
         ops.matmulAdd(x, in, w, T, n, k);

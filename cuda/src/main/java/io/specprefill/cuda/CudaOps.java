@@ -64,6 +64,57 @@ final class CudaOps {
         gemm(o, false, x, w, T, n, kk, "matmul");
     }
 
+    /**
+     * rmsnorm, then for a decode row with BF16 weights and qkv one gemv_v3 launch for the projection,
+     * RoPE and the cache write; other steps matmul, rope and kvWrite.
+     */
+    void attentionInput(Backend.Tensor qkv, Backend.Tensor xb, Backend.Tensor x, Backend.Weight norm,
+                        Backend.Weight wqkv, Backend.Ints positions, Backend.Tensor invFreq, Backend.KvCache cache,
+                        int layer, SeqBatch batch, int nHeads, int nKvHeads, int headDim, int dim, float eps) {
+        int T = batch.tokens(), n = (nHeads + 2 * nKvHeads) * headDim;
+        rmsnorm(xb, x, norm, T, dim, eps);
+        Handles.Tensor q = Checks.tensor(qkv, (long) T * n, "attentionInput qkv");
+        Handles.Tensor in = Checks.tensor(xb, (long) T * dim, "attentionInput xb");
+        if (fusesGemv(T, dim, wqkv) && headDim % 2 == 0 && q.bf16() && in.bf16()) {
+            Handles.KvCache c = Checks.cache(cache, layer, "attentionInput");
+            if (c.nKvHeads != nKvHeads || c.headDim != headDim) {
+                throw new IllegalArgumentException("attentionInput: the cache has " + c.nKvHeads + " KV heads of "
+                        + c.headDim + ", the layer " + nKvHeads + " of " + headDim);
+            }
+            checkRows(batch, c, "attentionInput");
+            Handles.Weight wt = Checks.weight(wqkv, n, dim, Handles.Format.BF16, "attentionInput wqkv");
+            Handles.Tensor f = f32(Checks.tensor(invFreq, headDim / 2, "attentionInput invFreq"), "attentionInput invFreq");
+            k.gemvQkv(q.at(0), in.at(0), wt.mem.address, dim, Checks.ints(positions, 1, "attentionInput positions").mem.address,
+                    f.at(0), c.kLayer(layer), c.vLayer(layer), Checks.ints(batch.seq(), 1, "attentionInput seq").mem.address,
+                    Checks.ints(batch.slot(), 1, "attentionInput slot").mem.address, nHeads, nKvHeads, headDim, c.capacity);
+            return;
+        }
+        matmul(qkv, xb, wqkv, T, n, dim);
+        rope(qkv, positions, invFreq, T, nHeads, nKvHeads, headDim);
+        kvWrite(cache, layer, qkv, batch, nHeads);
+    }
+
+    /** rmsnorm, then for a decode row into BF16 one gemv_v3 launch for w13 and SwiGLU; else matmul, swiglu. */
+    void rmsnormGateUp(Backend.Tensor out, Backend.Tensor gateUp, Backend.Tensor xb, Backend.Tensor x,
+                       Backend.Weight norm, Backend.Weight w13, int T, int hidden, int dim, float eps) {
+        rmsnorm(xb, x, norm, T, dim, eps);
+        Handles.Tensor o = Checks.tensor(out, (long) T * hidden, "rmsnormGateUp out");
+        Handles.Tensor in = Checks.tensor(xb, (long) T * dim, "rmsnormGateUp xb");
+        if (fusesGemv(T, dim, w13) && o.bf16() && in.bf16()) {
+            Handles.Weight wt = Checks.weight(w13, 2 * hidden, dim, Handles.Format.BF16, "rmsnormGateUp w13");
+            k.gemvSwiglu(o.at(0), in.at(0), wt.mem.address, hidden, dim);
+            return;
+        }
+        matmul(gateUp, xb, w13, T, 2 * hidden, dim);
+        swiglu(out, gateUp, T, hidden);
+    }
+
+    /** Whether a projection of T rows can run as a fused gemv_v3: one row, a BF16 weight, k it serves. */
+    private boolean fusesGemv(int T, int kk, Backend.Weight w) {
+        return choice.gemvVersion == 3 && Kernels.gemvServes(T, kk) && w instanceof Handles.Weight
+                && ((Handles.Weight) w).format == Handles.Format.BF16;
+    }
+
     void matmulAdd(Backend.Tensor x, Backend.Tensor in, Backend.Weight w, int T, int n, int kk) {
         Handles.Tensor o = f32(Checks.tensor(x, (long) T * n, "matmulAdd x [T, n]"), "matmulAdd x");
         gemm(o, true, in, w, T, n, kk, "matmulAdd");
@@ -88,7 +139,8 @@ final class CudaOps {
             xBf16 = scratch.get("matmul.x", (long) T * kk * 2);
             k.toBf16(xBf16, in.at(0), (long) T * kk);
         }
-        k.matmul(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, T, n, kk);
+        if (choice.gemvVersion == 3 && Kernels.gemvServes(T, kk)) k.gemv(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, n, kk);
+        else k.matmul(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, T, n, kk);
     }
 
     void rope(Backend.Tensor qkv, Backend.Ints positions, Backend.Tensor invFreq, int T, int nHeads, int nKvHeads,
@@ -154,6 +206,15 @@ final class CudaOps {
     private void decode(Handles.Tensor o, Handles.Tensor q, Handles.KvCache c, int layer, long seq, long slot, int T,
                         int nHeads) {
         int G = c.nKvHeads, D = c.headDim;
+        if (choice.decodeVersion >= 5 && Kernels.decodeV4Supports(nHeads, G, D)) {
+            int splits = Kernels.splits5(T, G, multiprocessors, choice.decodeStages);
+            long partO = scratch.get("attention.partO", (long) T * nHeads * splits * D * 4);
+            long partML = scratch.get("attention.partML", (long) T * nHeads * splits * 2 * 4);
+            long counters = scratch.zeroed("attention.counters", (long) T * G * 4);
+            k.attentionDecode5(o.at(0), q.at(0), q.bf16(), c.kLayer(layer), c.vLayer(layer), seq, slot, T, nHeads, G, D,
+                    c.capacity, choice.decodeStages, splits, partO, partML, counters);
+            return;
+        }
         if (choice.decodeVersion >= 4 && Kernels.decodeV4Supports(nHeads, G, D)) {
             int splits = Kernels.splits4(T, G, multiprocessors);
             long partO = scratch.get("attention.partO", (long) T * nHeads * splits * D * 4);

@@ -47,8 +47,26 @@ final class Kernels {
     private final Kernel[] addBias = pair("add_bias", "add_bias_v1");
     private final Kernel[] rmsnormHeads = pair("rmsnorm_heads", "rmsnorm_heads_v1");
     private final Kernel[] gatherRows = pair("gather_rows", "gather_rows_v1");
-    private final Kernel argmax = k("argmax", "argmax_v1");
+    private final Kernel argmax = k("argmax", "argmax_v2");
     private final Kernel sampleTopP = k("sample_top_p", "sample_top_p_v1");
+    /** gemv_v3 by chunks a lane (4, 8, 16): [cpl index][bf16, f32, f32 +=]. */
+    private final Kernel[][] gemv3 = new Kernel[3][];
+    /** gemv_v3 with the SwiGLU and the RoPE + cache-write epilogues, by chunks a lane. */
+    private final Kernel[] gemvSwiglu = new Kernel[3], gemvQkv = new Kernel[3];
+
+    {
+        for (int i = 0; i < 3; i++) {
+            String c = "_c" + (4 << i);
+            gemv3[i] = gemvModes("gemv_v3" + c);
+            gemvSwiglu[i] = k("gemv", "gemv_v3_swiglu" + c + "_bf16");
+            gemvQkv[i] = k("gemv", "gemv_v3_qkv" + c + "_bf16");
+        }
+    }
+
+    private static Kernel[] gemvModes(String name) {
+        return new Kernel[]{k("gemv", name + "_bf16"), k("gemv", name + "_f32"), k("gemv", name + "_add")};
+    }
+
     private final Kernel importanceLogits = k("importance", "importance_logits_v1");
     private final Kernel importanceSoftmax = k("importance", "importance_softmax_v1");
     private final Kernel importancePoolMax = k("importance", "importance_pool_max_v1");
@@ -59,6 +77,17 @@ final class Kernels {
     /** [D index: 32, 64, 128][f32, bf16]. */
     private final Kernel[][] decode4 = {pair("attention_decode_v4", "attention_decode_v4_d32"),
             pair("attention_decode_v4", "attention_decode_v4_d64"), pair("attention_decode_v4", "attention_decode_v4_d128")};
+    /** [stages index: 2, 3][D index: 32, 64, 128][f32, bf16]. */
+    private final Kernel[][][] decode5 = new Kernel[2][3][];
+
+    {
+        for (int p = 0; p < 2; p++) {
+            for (int d = 0; d < 3; d++) {
+                decode5[p][d] = pair("attention_decode_v5", "attention_decode_v5_d" + (32 << d) + "_p" + (p + 2));
+            }
+        }
+    }
+
     /** [D index: 16, 32, 64, 128][variant: v2 h1, v2 h2, v3][f32, bf16]. */
     private final Kernel[][][] prefill = new Kernel[4][3][];
 
@@ -106,7 +135,8 @@ final class Kernels {
 
     /**
      * out [T, n] (f32, BF16, or f32 +=) = x [T, k] BF16 · w [n, k]^T BF16, float32 accumulation, by
-     * cuBLAS at every T. Our GEMVs for a decode step's few rows lost to it and were deleted (H200,
+     * cuBLAS (single rows may go to {@link #gemv} instead, CudaOps decides). Our earlier GEMVs for a
+     * decode step's few rows lost to it and were deleted (H200,
      * graph-replayed, L2 flushed, 2026-11-30, BENCHMARKS.md): gemv_v1 (a warp per weight row, 8 loads
      * in flight a lane) at T=1 n=4096 k=14336 0.047 ms against 0.032, T=8 n=28672 k=4096 0.197 against
      * 0.061; gemv_v2 (the same with a double-buffered stream) at T=1 n=6144 k=4096 0.022 against 0.017,
@@ -118,6 +148,64 @@ final class Kernels {
     void matmul(long out, boolean outBf16, boolean accumulate, long x, long w, int T, int n, int k) {
         if (T == 0) return;
         cublas.gemm(l.streamAddress, T, n, k, w, x, out, outBf16, accumulate);
+    }
+
+    /**
+     * Whether {@link #gemv} (and its fused variants) serves a GEMM of T rows and depth k: one row, k a
+     * multiple of 8 up to 4096. Longer rows stay on cuBLAS: the down projection (k = 14336) as four
+     * warps a row, each a quarter of it, ran 40.3 us in the 8B step against cuBLAS's 31.8 + 3.8 (its
+     * split-K reduction), ncu on an H200, 2026-11-30: every block staged the whole 28 KB x, 57 MB of L2
+     * reads for 117 MB of weights.
+     */
+    static boolean gemvServes(int T, int k) {
+        return T == 1 && k % 8 == 0 && k <= 4096;
+    }
+
+    /**
+     * out [n] (f32, BF16, or f32 +=) = x [k] BF16 · w [n, k]^T BF16 for one row, by gemv_v3: a warp a
+     * weight row, the whole row's loads in flight at once (see gemv.cu). k per {@link #gemvServes}.
+     */
+    void gemv(long out, boolean outBf16, boolean accumulate, long x, long w, int n, int k) {
+        Kernel kern = gemv3[cplIndex(k)][accumulate ? 2 : outBf16 ? 0 : 1];
+        gemvChecks(kern, x, w);
+        l.launch(kern, (n + 7) / 8, 1, 1, 256, k * 2).ptr(out).ptr(x).ptr(w).i(n).i(k).go();
+    }
+
+    /**
+     * out [hidden] BF16 = silu(g) * u, g|u = x [k] BF16 · w13 [2 * hidden, k]^T, for one row: the MLP's
+     * gate/up projection and SwiGLU in one gemv_v3 launch (rows j and hidden + j in one block).
+     */
+    void gemvSwiglu(long out, long x, long w13, int hidden, int k) {
+        Kernel kern = gemvSwiglu[cplIndex(k)];
+        gemvChecks(kern, x, w13);
+        l.launch(kern, (hidden + 3) / 4, 1, 1, 256, k * 2).ptr(out).ptr(x).ptr(w13).i(hidden).i(k).go();
+    }
+
+    /**
+     * qkv [(H + 2G) * D] BF16 = rope(x [k] BF16 · wqkv^T) for one row at positions[0], its keys and
+     * values also written to the layer's cache blocks kc, vc at slot[0] of sequence seq[0]: a decode
+     * step's projection, RoPE and kv_write in one gemv_v3 launch (rows i and i + D/2 of a head in one block).
+     */
+    void gemvQkv(long qkv, long x, long wqkv, int k, long positions, long invFreq, long kc, long vc, long seq, long slot,
+                 int nHeads, int nKvHeads, int headDim, int capacity) {
+        Kernel kern = gemvQkv[cplIndex(k)];
+        even(headDim, kern, "headDim");
+        gemvChecks(kern, x, wqkv);
+        int pairs = (nHeads + 2 * nKvHeads) * headDim / 2;
+        l.launch(kern, (pairs + 3) / 4, 1, 1, 256, k * 2).ptr(qkv).ptr(x).ptr(wqkv).i(k).ptr(positions).ptr(invFreq)
+                .ptr(kc).ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(headDim).i(capacity).go();
+    }
+
+    /** The one-warp-a-row gemv_v3 instantiation for depth k: 4, 8 or 16 16-byte chunks a lane. */
+    private static int cplIndex(int k) {
+        if (!gemvServes(1, k)) throw new CudaException("gemv_v3: k=" + k + " (needs a multiple of 8 up to 4096)");
+        int cpl = (k / 8 + 31) / 32;
+        return cpl <= 4 ? 0 : cpl <= 8 ? 1 : 2;
+    }
+
+    private void gemvChecks(Kernel kern, long x, long w) {
+        aligned16(x, kern, "x");
+        aligned16(w, kern, "w");
     }
 
     /** RoPE in place on the first H + G heads of each row of qkv [T, (H + 2G) * D]; positions [T], invFreq [D/2]. */
@@ -259,6 +347,38 @@ final class Kernels {
         }
         l.launch(kern, splits, nKvHeads, T, 128, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
                 .ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
+    }
+
+    /**
+     * attention_decode_v5 (attention_decode_v5.cu: v4's tensor cores, warps that stream and reduce their
+     * own 16-key tiles); {@code stages} (2 or 3) cp.async stages a warp. Arguments as
+     * {@link #attentionDecode4}, splits = {@link #splits5}.
+     */
+    void attentionDecode5(long out, long qkv, boolean bf16, long kc, long vc, long seq, long slot, int T, int nHeads,
+                          int nKvHeads, int headDim, int capacity, int stages, int splits, long partO, long partML,
+                          long counters) {
+        if (T == 0) return;
+        if (!decodeV4Supports(nHeads, nKvHeads, headDim) || stages < 2 || stages > 3) {
+            throw new CudaException(l.device + ": attention_decode_v5 has no instantiation for H=" + nHeads + " G="
+                    + nKvHeads + " head_dim=" + headDim + " stages=" + stages);
+        }
+        Kernel kern = decode5[stages - 2][Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
+        float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
+        int smem = 4 * stages * 2 * 16 * (headDim + 8) * 2;   // 4 warps' rings of K/V stages
+        if ((long) (nHeads / nKvHeads) * Math.max(splits, headDim) * 4 > smem) {
+            throw new CudaException(l.device + ": attention_decode_v5: " + splits + " splits do not fit its merge");
+        }
+        l.launch(kern, splits, nKvHeads, T, 128, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
+                .ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
+    }
+
+    /**
+     * Splits of attention_decode_v5 for T rows: a full wave at its occupancy (three blocks a
+     * multiprocessor with 2 stages, two with 3). Like {@link #splits4}, independent of the lengths.
+     */
+    static int splits5(int T, int nKvHeads, int multiprocessors, int stages) {
+        int perSm = stages == 2 ? 3 : 2;
+        return Math.max(1, (perSm * multiprocessors + T * nKvHeads - 1) / (T * nKvHeads));
     }
 
     /**

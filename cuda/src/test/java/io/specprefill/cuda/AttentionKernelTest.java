@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * kv_write, attention_prefill_v2/v3, attention_decode_v1/v2/v4 and cuDNN's fused attention against
+ * kv_write, attention_prefill_v2/v3, attention_decode_v1/v2/v4/v5 and cuDNN's fused attention against
  * CpuBackend on packed batches: two sequences, a first step that fills sequence 0, a second step that
  * continues sequence 0 (chunked prefill) while prefilling sequence 1, and a decode step of one row
  * each. Each attention kernel runs on every step (the decode kernels handle any rows; the prefill
@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>Keys and values are BF16-exact, so both caches hold identical values; queries are arbitrary
  * float32, rounded to BF16 on the CPU side too when the GPU's are narrow. Tolerance: the tensor-core
- * kernels (prefill v2/v3, decode v4 and cuDNN's) round Q and the softmax weights P to BF16 (relative 2^-9 each), so
+ * kernels (prefill v2/v3, decode v4/v5 and cuDNN's) round Q and the softmax weights P to BF16 (relative 2^-9 each), so
  * outputs (|v| &lt;= 1) are checked at atol 1e-2 + rtol 1e-2 and norm-wise at 4e-3 (6e-3 with a BF16
  * output); the decode kernels are float32 throughout: atol 1e-5 + rtol 1e-4, or the BF16 output's
  * rounding (atol 4e-3 + rtol 8e-3) when narrow.
@@ -63,16 +63,23 @@ class AttentionKernelTest {
 
     /** Which GPU kernels a scenario runs. */
     /** plans null: every plan is built in cuDNN scenarios (they must run cuDNN, whatever the policy would say). */
+    /** decodeStages 0: the configured default (attention_decode_v5's stages a warp). */
     private record Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn,
-                         boolean cudnnDynamicShapes, CudnnPlanPolicy.Mode plans) {
+                         boolean cudnnDynamicShapes, CudnnPlanPolicy.Mode plans, int decodeStages) {
         Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn) {
-            this(path, prefillVersion, decodeVersion, narrow, cudnn, false, null);
+            this(path, prefillVersion, decodeVersion, narrow, cudnn, false, null, 0);
+        }
+
+        Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn,
+              boolean cudnnDynamicShapes, CudnnPlanPolicy.Mode plans) {
+            this(path, prefillVersion, decodeVersion, narrow, cudnn, cudnnDynamicShapes, plans, 0);
         }
 
         void apply(CudaBackend gpu) {
             gpu.choice.path = path;
             gpu.choice.prefillVersion = prefillVersion;
             gpu.choice.decodeVersion = decodeVersion;
+            if (decodeStages != 0) gpu.choice.decodeStages = decodeStages;
             gpu.choice.cudnn = cudnn;
             gpu.choice.cudnnPlans = plans != null ? plans : cudnn ? CudnnPlanPolicy.Mode.ALWAYS : CudnnPlanPolicy.configured();
             gpu.choice.cudnnDynamicShapes = cudnnDynamicShapes;
@@ -80,7 +87,8 @@ class AttentionKernelTest {
 
         @Override
         public String toString() {
-            return path + " prefill v" + prefillVersion + " decode v" + decodeVersion + (narrow ? " BF16" : " f32")
+            return path + " prefill v" + prefillVersion + " decode v" + decodeVersion
+                    + (decodeStages != 0 ? " (" + decodeStages + " stages)" : "") + (narrow ? " BF16" : " f32")
                     + (cudnn ? " cuDNN" + (cudnnDynamicShapes ? " (dynamic shapes)" : "") : "")
                     + (plans != null ? " plans " + plans : "");
         }
@@ -149,6 +157,23 @@ class AttentionKernelTest {
             "16, 4, 256, DECODE, 3, 4, true", "32, 8, 128, DECODE, 3, 4, false", "4, 2, 16, DECODE, 3, 4, true"})
     void packedStepsMatchCpu(int H, int G, int D, KernelChoice.Path path, int prefill, int decode, boolean narrow) {
         scenario(H, G, D, PACKED, new boolean[]{true, true, true}, new Setup(path, prefill, decode, narrow, false));
+    }
+
+    /**
+     * attention_decode_v5 in both stage counts over the packed steps and a long cache: the warps' own
+     * tiles, the split of 5000 keys into 16-key tiles of 4 warps (a ragged last tile and warps with
+     * one tile fewer) and the merges of warps and splits.
+     */
+    @ParameterizedTest(name = "decode v5 H={0} G={1} D={2} stages={3} narrow={4}")
+    @CsvSource({"4, 2, 16, 2, true", "6, 2, 32, 2, false", "6, 2, 32, 3, true", "32, 8, 64, 2, true",
+            "32, 8, 64, 3, false", "32, 8, 128, 2, false", "32, 8, 128, 3, true", "8, 1, 64, 2, true",
+            "16, 2, 128, 3, false", "16, 4, 256, 2, true"})
+    void decodeV5MatchesCpu(int H, int G, int D, int stages, boolean narrow) {
+        scenario(H, G, D, PACKED, new boolean[]{true, true, true},
+                new Setup(KernelChoice.Path.DECODE, 3, 5, narrow, false, false, null, stages));
+        int[][][] steps = {{{0, 0, 5000}, {1, 0, 700}}, {{0, 5000, 1}, {1, 700, 1}}};
+        scenario(H, G, D, steps, new boolean[]{false, true},
+                new Setup(KernelChoice.Path.AUTO, 3, 5, narrow, false, false, null, stages));
     }
 
     @ParameterizedTest(name = "long prefill H={0} G={1} D={2} v{3} narrow={4}")

@@ -207,6 +207,36 @@ public interface Backend extends AutoCloseable {
     void matmul(Tensor out, Tensor x, Weight w, int T, int n, int k);
 
     /**
+     * The attention's input half of a layer without q/k/v biases or q/k norms (Llama): qkv [T, (H + 2G) * D]
+     * = rope(rmsnorm(x, norm, eps) · wqkv^T) at {@code positions}, and the rows' keys and values written
+     * to the cache of {@code layer} at the batch's slots; xb [T, dim] is the norm's output. This default
+     * is {@link #rmsnorm}, {@link #matmul}, {@link #rope}, {@link #kvWrite}; a backend may fuse them (a
+     * decode row: the projection, RoPE and the cache write in one launch). T = batch.tokens().
+     */
+    default void attentionInput(Tensor qkv, Tensor xb, Tensor x, Weight norm, Weight wqkv, Ints positions,
+                                Tensor invFreq, KvCache cache, int layer, SeqBatch batch, int nHeads, int nKvHeads,
+                                int headDim, int dim, float eps) {
+        int T = batch.tokens();
+        rmsnorm(xb, x, norm, T, dim, eps);
+        matmul(qkv, xb, wqkv, T, (nHeads + 2 * nKvHeads) * headDim, dim);
+        rope(qkv, positions, invFreq, T, nHeads, nKvHeads, headDim);
+        kvWrite(cache, layer, qkv, batch, nHeads);
+    }
+
+    /**
+     * The MLP's input half: out[T, hidden] = swiglu(rmsnorm(x, norm, eps) · w13[2 * hidden, dim]^T),
+     * through the intermediates xb [T, dim] and gateUp [T, 2 * hidden]: {@link #rmsnorm},
+     * {@link #matmul}, {@link #swiglu}, as this default does. A backend may fuse them (gateUp is then
+     * scratch it need not write).
+     */
+    default void rmsnormGateUp(Tensor out, Tensor gateUp, Tensor xb, Tensor x, Weight norm, Weight w13, int T,
+                               int hidden, int dim, float eps) {
+        rmsnorm(xb, x, norm, T, dim, eps);
+        matmul(gateUp, xb, w13, T, 2 * hidden, dim);
+        swiglu(out, gateUp, T, hidden);
+    }
+
+    /**
      * x[T, n] += in[T, k] · w[n, k]^T: a projection and the residual add after it in one op (the
      * out- and down-projections), so a backend can fuse the add into the GEMM's epilogue. The same
      * float32 addition as {@link #matmul} into a temporary followed by {@link #add}.

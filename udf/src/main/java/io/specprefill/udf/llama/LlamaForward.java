@@ -149,23 +149,27 @@ public final class LlamaForward implements AutoCloseable {
         b.embed(s.x, m.embedding, s.tokens, T, dim);
         for (int l = 0; l < c.nLayers(); l++) {
             // attention: x += wo(attention(rope(wqkv(rmsnorm(x)))))
-            b.rmsnorm(s.xb, s.x, m.attnNorm[l], T, dim, eps);
-            b.matmul(s.qkv, s.xb, m.wqkv[l], T, qkvDim, dim);
-            if (m.bqkv != null) b.addBias(s.qkv, m.bqkv[l], T, qkvDim); // Qwen2: q/k/v_proj(x) = x W^T + b
-            if (m.qNorm != null) { // Qwen3: q_norm(q.view(T, H, D)), k_norm(k.view(T, G, D)) before RoPE
-                b.rmsnormHeads(s.qkv, m.qNorm[l], T, qkvDim, 0, H, D, eps);
-                b.rmsnormHeads(s.qkv, m.kNorm[l], T, qkvDim, H * D, G, D, eps);
+            if (m.bqkv == null && m.qNorm == null) {   // Llama: norm, projection, RoPE and cache write, one op
+                b.attentionInput(s.qkv, s.xb, s.x, m.attnNorm[l], m.wqkv[l], s.positions, m.invFreq, cache, l, sb, H, G,
+                        D, dim, eps);
+                hook.afterRope(l, s.qkv, T);
+            } else {
+                b.rmsnorm(s.xb, s.x, m.attnNorm[l], T, dim, eps);
+                b.matmul(s.qkv, s.xb, m.wqkv[l], T, qkvDim, dim);
+                if (m.bqkv != null) b.addBias(s.qkv, m.bqkv[l], T, qkvDim); // Qwen2: q/k/v_proj(x) = x W^T + b
+                if (m.qNorm != null) { // Qwen3: q_norm(q.view(T, H, D)), k_norm(k.view(T, G, D)) before RoPE
+                    b.rmsnormHeads(s.qkv, m.qNorm[l], T, qkvDim, 0, H, D, eps);
+                    b.rmsnormHeads(s.qkv, m.kNorm[l], T, qkvDim, H * D, G, D, eps);
+                }
+                b.rope(s.qkv, s.positions, m.invFreq, T, H, G, D);
+                hook.afterRope(l, s.qkv, T);
+                b.kvWrite(cache, l, s.qkv, sb, H);
             }
-            b.rope(s.qkv, s.positions, m.invFreq, T, H, G, D);
-            hook.afterRope(l, s.qkv, T);
-            b.kvWrite(cache, l, s.qkv, sb, H);
             b.attention(s.att, s.qkv, cache, l, sb, H);
             b.matmulAdd(s.x, s.att, m.wo[l], T, dim, H * D);
             if (m.bo != null) b.addBias(s.x, m.bo[l], T, dim); // attention_bias: o_proj's bias, added after its product
             // MLP: x += w2(silu(w1(xn)) * w3(xn)), xn = rmsnorm(x)
-            b.rmsnorm(s.xb, s.x, m.ffnNorm[l], T, dim, eps);
-            b.matmul(s.hb, s.xb, m.w13[l], T, 2 * hidden, dim);
-            b.swiglu(s.hb2, s.hb, T, hidden);
+            b.rmsnormGateUp(s.hb2, s.hb, s.xb, s.x, m.ffnNorm[l], m.w13[l], T, hidden, dim, eps);
             b.matmulAdd(s.x, s.hb2, m.w2[l], T, dim, hidden);
         }
     }

@@ -1,0 +1,252 @@
+// attention_decode v5: attention_decode_v4 with independent warps. In v4 the 4 warps of a block share
+// each 64-key tile: three __syncthreads a tile and the row max and sum exchanged through shared
+// memory, so a tile is as slow as its slowest warp. ncu on an H200 (8B decode step, 32K cache,
+// 2026-11-30): 52.6 us, 54% of DRAM peak, 8 warps an SM issuing once every 8.4 cycles, 2.6 us a tile.
+// Here each warp streams its own 16-key tiles (tiles w, w + 4, ... of the block's split) through its
+// own cp.async ring of P stages, keeps its own online softmax in registers (the row max and sum of 16
+// keys are two shuffles), and syncs only itself; the 4 warps' (max, sum, O) merge once at the end in
+// shared memory, then the splits merge as in v4 (the last block of (t, g) to finish).
+//   out[t, h*D:(h+1)*D] = softmax_j(q_th . k_j / sqrt(D)) v_j, j in [0, slot[t]] of sequence seq[t].
+// Shapes, grid (splits, G, T), 128 threads, Q/P rounding, D in {32, 64, 128} and H/G <= 8: as v4.
+// Shared memory: 4 warps x P stages x (K, V) x 16 rows x (D + 8) BF16 (P = 2: 70 KB at D = 128, three
+// blocks an SM; P = 3: 104 KB, two).
+#include "attention_tile.cuh"
+
+#define THREADS5 128
+#define WTILE5 16
+#define SPLIT_ALIGN5 64
+#define MAXKV5 8
+
+__device__ __forceinline__ void cp_async16_zfill5(void* smem, const void* gmem, bool valid) {
+    uint32_t s = (uint32_t)__cvta_generic_to_shared(smem);
+    int bytes = valid ? 16 : 0;
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(gmem), "r"(bytes));
+}
+
+template <int D, int P, typename T>
+__device__ void attention_decode5(T* __restrict__ out, float* __restrict__ partO, float* __restrict__ partML,
+                                  unsigned* __restrict__ counters, const T* __restrict__ qkv,
+                                  const __nv_bfloat16* __restrict__ kc, const __nv_bfloat16* __restrict__ vc,
+                                  const int* __restrict__ seq, const int* __restrict__ slot, int nHeads, int nKvHeads,
+                                  int capacity, float scaleLog2) {
+    constexpr int ROW = KSTRIDE(D), KS = D / 16, DT = D / 8, STAGE = 2 * WTILE5 * ROW;
+    extern __shared__ __align__(16) unsigned char raw[];
+    __shared__ float wm[4][MAXKV5], wl[4][MAXKV5];
+    __shared__ float ml[MAXKV5][2];
+    __shared__ int isLast;
+    const int sp = blockIdx.x, g = blockIdx.y, t = blockIdx.z, splits = gridDim.x;
+    const int kvMul = nHeads / nKvHeads, tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int gid = lane >> 2, tig = lane & 3;
+    const int len = slot[t] + 1;
+    const int chunk = ((len + splits - 1) / splits + SPLIT_ALIGN5 - 1) / SPLIT_ALIGN5 * SPLIT_ALIGN5;
+    const int used = (len + chunk - 1) / chunk;
+    const int j0 = sp * chunk, n = max(0, min(chunk, len - j0));
+    const size_t rowH = (size_t)t * nHeads + g * kvMul;
+    const bool realRow = gid < kvMul;   // rows gid + 8 are always padding (H/G <= 8)
+
+    if (n > 0) {
+        const size_t headBase = ((size_t)seq[t] * nKvHeads + g) * capacity * D;
+        const __nv_bfloat16* kg = kc + headBase + (size_t)j0 * D;
+        const __nv_bfloat16* vg = vc + headBase + (size_t)j0 * D;
+        const int nT = (n + WTILE5 - 1) / WTILE5;
+        const int mine = nT > warp ? (nT - warp + 3) / 4 : 0;   // this warp's tiles: warp, warp + 4, ...
+        __nv_bfloat16* ring = reinterpret_cast<__nv_bfloat16*>(raw) + warp * P * STAGE;
+        auto load = [&](int i) {
+            if (i < mine) {
+                const int tile = warp + 4 * i;
+                const int rows = min(WTILE5, n - tile * WTILE5);
+                __nv_bfloat16* dk = ring + (i % P) * STAGE;
+                __nv_bfloat16* dv = dk + WTILE5 * ROW;
+                const __nv_bfloat16* sk = kg + (size_t)tile * WTILE5 * D;
+                const __nv_bfloat16* sv = vg + (size_t)tile * WTILE5 * D;
+#pragma unroll
+                for (int c = lane; c < WTILE5 * D / 8; c += 32) {
+                    int j = c / (D / 8), d8 = c - j * (D / 8);
+                    size_t src = (size_t)(j < rows ? j : 0) * D + d8 * 8;
+                    cp_async16_zfill5(dk + j * ROW + d8 * 8, sk + src, j < rows);
+                    cp_async16_zfill5(dv + j * ROW + d8 * 8, sv + src, j < rows);
+                }
+            }
+            asm volatile("cp.async.commit_group;\n" ::);
+        };
+#pragma unroll
+        for (int i = 0; i < P; i++) load(i);
+        // Q fragments, read after the first tiles are in flight (as v4).
+        uint32_t qf[KS][2];
+        const T* q = qkv + (size_t)t * (nHeads + 2 * nKvHeads) * D + ((size_t)g * kvMul + gid) * D;
+#pragma unroll
+        for (int ks = 0; ks < KS; ks++) {
+            int c = ks * 16 + tig * 2;
+            qf[ks][0] = realRow ? pack_bf16x2(to_f32(q[c]) * scaleLog2, to_f32(q[c + 1]) * scaleLog2) : 0u;
+            qf[ks][1] = realRow ? pack_bf16x2(to_f32(q[c + 8]) * scaleLog2, to_f32(q[c + 9]) * scaleLog2) : 0u;
+        }
+        float o[DT][2];   // rows gid only: the accumulators of rows gid + 8 (padding) are discarded
+#pragma unroll
+        for (int dt = 0; dt < DT; dt++) o[dt][0] = o[dt][1] = 0.f;
+        float mRun = NEG_INF, lRun = 0.f;   // of row gid, this warp's keys so far
+        for (int i = 0; i < mine; i++) {
+            asm volatile("cp.async.wait_group %0;\n" ::"n"(P - 1));
+            __syncwarp();
+            const __nv_bfloat16* Ks = ring + (i % P) * STAGE;
+            const __nv_bfloat16* Vs = Ks + WTILE5 * ROW;
+            float s[2][4];   // keys 8 nt + 2tig + {0, 1} of the tile, rows gid (0, 1) and gid + 8 (2, 3)
+#pragma unroll
+            for (int nt = 0; nt < 2; nt++) {
+                s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.f;
+                const __nv_bfloat16* kbase = &Ks[(nt * 8 + (lane & 7)) * ROW + (lane >> 3) * 8];
+#pragma unroll
+                for (int ks = 0; ks + 1 < KS; ks += 2) {
+                    uint32_t b[4], a0[4] = {qf[ks][0], 0u, qf[ks][1], 0u}, a1[4] = {qf[ks + 1][0], 0u, qf[ks + 1][1], 0u};
+                    ldmatrix_x4(b, kbase + ks * 16);
+                    mma_bf16(s[nt], a0, b[0], b[1]);
+                    mma_bf16(s[nt], a1, b[2], b[3]);
+                }
+            }
+            const int keyBase = (warp + 4 * i) * WTILE5 + tig * 2;
+            float mx = NEG_INF;
+#pragma unroll
+            for (int nt = 0; nt < 2; nt++) {
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    if (keyBase + nt * 8 + e >= n) s[nt][e] = NEG_INF;
+                    mx = fmaxf(mx, s[nt][e]);
+                }
+            }
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+            const float mNew = fmaxf(mRun, mx);   // finite: key 0 of a tile is always valid
+            const float alpha = exp2f(mRun - mNew);
+            float rs = 0.f;
+#pragma unroll
+            for (int nt = 0; nt < 2; nt++) {
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    s[nt][e] = exp2f(s[nt][e] - mNew);
+                    rs += s[nt][e];
+                }
+            }
+            rs += __shfl_xor_sync(0xffffffffu, rs, 1);
+            rs += __shfl_xor_sync(0xffffffffu, rs, 2);
+            lRun = lRun * alpha + rs;
+            mRun = mNew;
+#pragma unroll
+            for (int dt = 0; dt < DT; dt++) {
+                o[dt][0] *= alpha;
+                o[dt][1] *= alpha;
+            }
+            // O += P V over the tile's 16 keys: P's A fragment is the score accumulators (rows gid).
+            uint32_t a[4] = {pack_bf16x2(s[0][0], s[0][1]), 0u, pack_bf16x2(s[1][0], s[1][1]), 0u};
+            const __nv_bfloat16* vbase = &Vs[(((lane >> 3) & 1) * 8 + (lane & 7)) * ROW + (lane >> 4) * 8];
+#pragma unroll
+            for (int dt = 0; dt < DT; dt += 2) {
+                uint32_t b[4];
+                float c0[4] = {o[dt][0], o[dt][1], 0.f, 0.f}, c1[4] = {o[dt + 1][0], o[dt + 1][1], 0.f, 0.f};
+                ldmatrix_x4_trans(b, vbase + dt * 8);
+                mma_bf16(c0, a, b[0], b[1]);
+                mma_bf16(c1, a, b[2], b[3]);
+                o[dt][0] = c0[0]; o[dt][1] = c0[1]; o[dt + 1][0] = c1[0]; o[dt + 1][1] = c1[1];
+            }
+            __syncwarp();   // every lane is done with this stage before it is refilled
+            load(i + P);
+        }
+        asm volatile("cp.async.wait_group 0;\n" ::);
+        // The 4 warps' (max, sum, O) of each row merged: O = sum_w exp2(m_w - M) O_w, l likewise.
+        if (tig == 0 && realRow) { wm[warp][gid] = mRun; wl[warp][gid] = lRun; }
+        __syncthreads();   // also: every ring is drained, its space is free
+        float* osum = reinterpret_cast<float*>(raw);   // [kvMul][D]
+        for (int i = tid; i < kvMul * D; i += THREADS5) osum[i] = 0.f;
+        float M = NEG_INF;
+        if (realRow) {
+#pragma unroll
+            for (int w = 0; w < 4; w++) M = fmaxf(M, wm[w][gid]);   // finite: warp 0 has tile 0
+        }
+        __syncthreads();
+        if (realRow && mRun != NEG_INF) {
+            const float f = exp2f(mRun - M);
+#pragma unroll
+            for (int dt = 0; dt < DT; dt++) {
+                atomicAdd(&osum[gid * D + dt * 8 + tig * 2], o[dt][0] * f);
+                atomicAdd(&osum[gid * D + dt * 8 + tig * 2 + 1], o[dt][1] * f);
+            }
+        }
+        if (warp == 0 && tig == 0 && realRow) {
+            float L = 0.f;
+#pragma unroll
+            for (int w = 0; w < 4; w++) L += wm[w][gid] == NEG_INF ? 0.f : wl[w][gid] * exp2f(wm[w][gid] - M);
+            ml[gid][0] = M;
+            ml[gid][1] = L;
+        }
+        __syncthreads();
+        for (int i = tid; i < kvMul * D; i += THREADS5) {
+            int hl = i / D, d = i - hl * D;
+            if (used == 1) {
+                out[(rowH + hl) * D + d] = from_f32<T>(osum[i] / ml[hl][1]);
+            } else {
+                size_t at = (rowH + hl) * splits + sp;
+                partO[at * D + d] = osum[i];
+                if (d == 0) { partML[2 * at] = ml[hl][0]; partML[2 * at + 1] = ml[hl][1]; }
+            }
+        }
+    }
+    if (used == 1) return;
+    __threadfence();
+    __syncthreads();
+    unsigned* counter = counters + (size_t)t * nKvHeads + g;
+    if (tid == 0) isLast = atomicAdd(counter, 1u) == (unsigned)(splits - 1);
+    __syncthreads();
+    if (!isLast) return;
+    __threadfence();
+    float* w = reinterpret_cast<float*>(raw);   // [kvMul][splits] split weights exp2(m_s - M)
+    for (int hl = warp; hl < kvMul; hl += 4) {
+        const size_t base = (rowH + hl) * splits;
+        float m = NEG_INF;
+        for (int s = lane; s < used; s += 32) m = fmaxf(m, __ldcg(partML + 2 * (base + s)));
+        m = warp_max(m);
+        float l = 0.f;
+        for (int s = lane; s < used; s += 32) {
+            float e = exp2f(__ldcg(partML + 2 * (base + s)) - m);
+            w[hl * splits + s] = e;
+            l += __ldcg(partML + 2 * (base + s) + 1) * e;
+        }
+        l = warp_sum(l);
+        if (lane == 0) ml[hl][1] = l;
+    }
+    __syncthreads();
+    // One thread per 4 output columns; the splits' partial outputs are independent loads, unrolled so
+    // that many are in flight at once (they sit in L2, written just now by the other blocks).
+    for (int idx = tid; idx < kvMul * D / 4; idx += THREADS5) {
+        int hl = idx / (D / 4), d = (idx - hl * (D / 4)) * 4;
+        const size_t base = (rowH + hl) * splits;
+        float4 acc = make_float4(0.f, 0.f, 0.f, 0.f);
+#pragma unroll 16
+        for (int s = 0; s < used; s++) {
+            float4 p = __ldcg(reinterpret_cast<const float4*>(partO + (base + s) * D + d));
+            float ws = w[hl * splits + s];
+            acc.x += p.x * ws; acc.y += p.y * ws; acc.z += p.z * ws; acc.w += p.w * ws;
+        }
+        float inv = 1.f / ml[hl][1];
+        T* o = out + (rowH + hl) * D + d;
+        o[0] = from_f32<T>(acc.x * inv); o[1] = from_f32<T>(acc.y * inv);
+        o[2] = from_f32<T>(acc.z * inv); o[3] = from_f32<T>(acc.w * inv);
+    }
+    if (tid == 0) *counter = 0u;
+}
+
+
+#define INSTANTIATE_DECODE5(D, P, T, SUFFIX)                                                                      \
+    extern "C" __global__ void __launch_bounds__(THREADS5) attention_decode_v5_d##D##_p##P##SUFFIX(              \
+        T* out, float* partO, float* partML, unsigned* counters, const T* qkv, const __nv_bfloat16* kc,         \
+        const __nv_bfloat16* vc, const int* seq, const int* slot, int nHeads, int nKvHeads, int capacity,       \
+        float scaleLog2) {                                                                                        \
+        attention_decode5<D, P>(out, partO, partML, counters, qkv, kc, vc, seq, slot, nHeads, nKvHeads, capacity, \
+                                scaleLog2);                                                                       \
+    }
+#define INSTANTIATE_DECODE5_P(P)                         \
+    INSTANTIATE_DECODE5(32, P, float, _f32)              \
+    INSTANTIATE_DECODE5(64, P, float, _f32)              \
+    INSTANTIATE_DECODE5(128, P, float, _f32)             \
+    INSTANTIATE_DECODE5(32, P, __nv_bfloat16, _bf16)     \
+    INSTANTIATE_DECODE5(64, P, __nv_bfloat16, _bf16)     \
+    INSTANTIATE_DECODE5(128, P, __nv_bfloat16, _bf16)
+INSTANTIATE_DECODE5_P(2)
+INSTANTIATE_DECODE5_P(3)
