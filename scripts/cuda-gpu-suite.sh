@@ -90,8 +90,7 @@ for what in "${@:-tests}"; do
            # they use the newest versions whose tests passed.
            pv=3; dv=5
            if grep -qE 'prefill v3 .*\[X\]|long prefill .* v3 .*\[X\]' "$out/tests.log"; then pv=2; fi
-           if grep -qE 'decode v5 .*\[X\]' "$out/tests.log"; then dv=4; fi
-           if [[ $dv == 4 ]] && grep -qE 'decode v4 .*\[X\]|long decode .* v4 .*\[X\]' "$out/tests.log"; then dv=2; fi
+           if grep -qE 'decode v5 .*\[X\]|long decode .* v5 .*\[X\]' "$out/tests.log"; then dv=2; fi
            echo "cuda-gpu-suite: benchmarks use attention_prefill_v$pv, attention_decode_v$dv"
            jvm+=(-Dspecprefill.cuda.prefillVersion=$pv -Dspecprefill.cuda.decodeVersion=$dv);;
     kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 2>&1 | tee "$out/kernels.txt" || status=1;;

@@ -18,7 +18,7 @@
 //   Needs D % 8 == 0. Dynamic shared memory: 2 x 128 x (D + 8) BF16 + (H/G) x (D + 128 + 256) f32.
 // H200, H=32 G=8, one row, graph-replayed with L2 flushed (2026-11-30, BENCHMARKS.md): v2 D=128 8K keys
 //   0.039 ms, 32K 0.121 ms (26% of the copy ceiling); D=64 32K 0.053; v1 0.150 / 0.166 / 0.107. Both now
-//   serve only the shapes attention_decode_v4 (tensor cores) has no instantiation for.
+//   serve only the shapes attention_decode_v5 (tensor cores) has no instantiation for.
 // attention_combine_v2 (below) merges the splits' (max, sum, unnormalised output), for both versions.
 #include "common.cuh"
 

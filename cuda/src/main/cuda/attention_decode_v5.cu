@@ -1,21 +1,37 @@
-// attention_decode v5: attention_decode_v4 with independent warps. In v4 the 4 warps of a block share
-// each 64-key tile: three __syncthreads a tile and the row max and sum exchanged through shared
-// memory, so a tile is as slow as its slowest warp. ncu on an H200 (8B decode step, 32K cache,
-// 2026-11-30): 52.6 us, 54% of DRAM peak, 8 warps an SM issuing once every 8.4 cycles, 2.6 us a tile.
-// Here each warp streams its own 16-key tiles (tiles w, w + 4, ... of the block's split) through its
-// own cp.async ring of P stages, keeps its own online softmax in registers (the row max and sum of 16
-// keys are two shuffles), and syncs only itself; the 4 warps' (max, sum, O) merge once at the end in
-// shared memory, then the splits merge as in v4 (the last block of (t, g) to finish).
+// attention_decode v5: decode attention on tensor cores, each warp on its own keys. The H/G query
+// heads of one KV group are the rows of an m16n8k16 tile (padded to 16 with zeros), so QK^T and PV of a
+// 16-key tile are a few mma.sync per warp.
 //   out[t, h*D:(h+1)*D] = softmax_j(q_th . k_j / sqrt(D)) v_j, j in [0, slot[t]] of sequence seq[t].
-// Shapes, grid (splits, G, T), 128 threads, Q/P rounding, D in {32, 64, 128} and H/G <= 8: as v4.
-// Shared memory: 4 warps x P stages x (K, V) x 16 rows x (D + 8) BF16 (P = 2: 70 KB at D = 128, three
-// blocks an SM; P = 3: 104 KB, two).
+// Shapes: qkv [T, (H + 2G) * D] and out [T, H * D] f32 or BF16; kc, vc [batch][G][capacity][D] BF16;
+//   partO [T][H][splits][D], partML [T][H][splits][2] f32 scratch; counters [T * G] uint32, left zero.
+// Grid (splits, G, T), 128 threads = 4 warps. Block (s, g, t) takes keys [s*chunk, min((s+1)*chunk,
+//   len)), chunk = ceil(len / splits) rounded up to 64 (len = slot[t] + 1, read on the device: a
+//   captured decode step stays valid as the sequence grows). Warp w streams the block's 16-key tiles
+//   w, w + 4, ... through its own cp.async ring of 3 stages (K and V rows, 16-byte copies, zero-filled
+//   past the end), scores them (Q as A fragments in registers, pre-scaled by log2(e)/sqrt(D) and
+//   rounded to BF16; K by ldmatrix), keeps its own online softmax in registers (a row's max and sum
+//   over 16 keys are two shuffles) and adds P V (P straight from the score accumulators, V by
+//   ldmatrix.trans); it syncs only itself. The 4 warps' (max, sum, O) merge once at the end in shared
+//   memory; the splits' go to partO/partML, and the last block of (t, g) to finish (an atomic counter)
+//   merges them; a single split writes out directly.
+// Q and P are rounded to BF16 for the tensor cores, as in the prefill kernels and cuDNN.
+// Needs D in {32, 64, 128} and H/G <= 8 (the launcher checks); attention_decode_v2 serves the others.
+// History (H200, H=32 G=8, one row, graph-replayed with L2 flushed, % of the 4.2 TB/s copy ceiling):
+//   v3 (deleted; this on CUDA cores) D=128 32K keys 0.070 ms (45%), 8K 0.029; D=64 32K 0.043.
+//   v4 (deleted; the 4 warps of a block shared each 64-key tile: three __syncthreads a tile, the row
+//   max and sum exchanged through shared memory, a 3-deep ring of 64-key tiles) 0.051 ms (62%) at 32K,
+//   0.027 at 8K; D=64 0.032 / 0.019 (2026-11-30). Under ncu in the 8B step: 52.6 us, 54% of DRAM peak,
+//   8 warps an SM issuing once every 8.4 cycles, 2.6 us a tile: the slowest warp set the pace.
+//   v5, same call: 0.050 ms (64%) at 32K, 0.026 at 8K; D=64 0.031 / 0.018. With 2 stages a warp (70 KB,
+//   three blocks an SM) it was slower: 0.054 / 0.028, D=64 0.035 / 0.021. Still short of the 70% target:
+//   in the step the SMs idle ~25% of the kernel's time (ramp, the merge's tail, uneven blocks).
 #include "attention_tile.cuh"
 
 #define THREADS5 128
 #define WTILE5 16
 #define SPLIT_ALIGN5 64
 #define MAXKV5 8
+#define STAGES5 3
 
 __device__ __forceinline__ void cp_async16_zfill5(void* smem, const void* gmem, bool valid) {
     uint32_t s = (uint32_t)__cvta_generic_to_shared(smem);
@@ -23,13 +39,13 @@ __device__ __forceinline__ void cp_async16_zfill5(void* smem, const void* gmem, 
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(s), "l"(gmem), "r"(bytes));
 }
 
-template <int D, int P, typename T>
+template <int D, typename T>
 __device__ void attention_decode5(T* __restrict__ out, float* __restrict__ partO, float* __restrict__ partML,
                                   unsigned* __restrict__ counters, const T* __restrict__ qkv,
                                   const __nv_bfloat16* __restrict__ kc, const __nv_bfloat16* __restrict__ vc,
                                   const int* __restrict__ seq, const int* __restrict__ slot, int nHeads, int nKvHeads,
                                   int capacity, float scaleLog2) {
-    constexpr int ROW = KSTRIDE(D), KS = D / 16, DT = D / 8, STAGE = 2 * WTILE5 * ROW;
+    constexpr int ROW = KSTRIDE(D), KS = D / 16, DT = D / 8, STAGE = 2 * WTILE5 * ROW, P = STAGES5;
     extern __shared__ __align__(16) unsigned char raw[];
     __shared__ float wm[4][MAXKV5], wl[4][MAXKV5];
     __shared__ float ml[MAXKV5][2];
@@ -233,20 +249,17 @@ __device__ void attention_decode5(T* __restrict__ out, float* __restrict__ partO
 }
 
 
-#define INSTANTIATE_DECODE5(D, P, T, SUFFIX)                                                                      \
-    extern "C" __global__ void __launch_bounds__(THREADS5) attention_decode_v5_d##D##_p##P##SUFFIX(              \
+#define INSTANTIATE_DECODE5(D, T, SUFFIX)                                                                         \
+    extern "C" __global__ void __launch_bounds__(THREADS5) attention_decode_v5_d##D##SUFFIX(                     \
         T* out, float* partO, float* partML, unsigned* counters, const T* qkv, const __nv_bfloat16* kc,         \
         const __nv_bfloat16* vc, const int* seq, const int* slot, int nHeads, int nKvHeads, int capacity,       \
         float scaleLog2) {                                                                                        \
-        attention_decode5<D, P>(out, partO, partML, counters, qkv, kc, vc, seq, slot, nHeads, nKvHeads, capacity, \
-                                scaleLog2);                                                                       \
+        attention_decode5<D>(out, partO, partML, counters, qkv, kc, vc, seq, slot, nHeads, nKvHeads, capacity,   \
+                             scaleLog2);                                                                          \
     }
-#define INSTANTIATE_DECODE5_P(P)                         \
-    INSTANTIATE_DECODE5(32, P, float, _f32)              \
-    INSTANTIATE_DECODE5(64, P, float, _f32)              \
-    INSTANTIATE_DECODE5(128, P, float, _f32)             \
-    INSTANTIATE_DECODE5(32, P, __nv_bfloat16, _bf16)     \
-    INSTANTIATE_DECODE5(64, P, __nv_bfloat16, _bf16)     \
-    INSTANTIATE_DECODE5(128, P, __nv_bfloat16, _bf16)
-INSTANTIATE_DECODE5_P(2)
-INSTANTIATE_DECODE5_P(3)
+INSTANTIATE_DECODE5(32, float, _f32)
+INSTANTIATE_DECODE5(64, float, _f32)
+INSTANTIATE_DECODE5(128, float, _f32)
+INSTANTIATE_DECODE5(32, __nv_bfloat16, _bf16)
+INSTANTIATE_DECODE5(64, __nv_bfloat16, _bf16)
+INSTANTIATE_DECODE5(128, __nv_bfloat16, _bf16)

@@ -127,7 +127,7 @@ public final class KernelBench {
         return new SeqBatch(1, T, new int[]{0, T}, new int[]{0}, seq, slot, s, l);
     }
 
-    /** Prefill: cuDNN's fused attention against ours (v3, v2); decode: v5 (2 and 3 stages), v4, v2 over the N cached keys. */
+    /** Prefill: cuDNN's fused attention against ours (v3, v2); decode: v5, v2 over the N cached keys. */
     private void attention(int H, int G, int D, int N) {
         int stride = (H + 2 * G) * D;
         try (Backend.KvCache cache = b.kvCache(1, 1, N + 1, G, D); Backend.Tensor qkv = narrowRandom((long) N * stride, 1f);
@@ -151,14 +151,11 @@ public final class KernelBench {
             b.choice.reset();
             SeqBatch decode = oneSequence(1, N);
             b.kvWrite(cache, 0, qkv, decode, H);
-            // graph-replayed, L2 flushed: one decode step's attention; v5 in both stage counts
-            for (int[] vs : new int[][]{{5, 2}, {5, 3}, {4, 0}, {2, 0}}) {
-                b.choice.decodeVersion = vs[0];
-                if (vs[1] > 0) b.choice.decodeStages = vs[1];
+            for (int v : new int[]{5, 2}) {   // graph-replayed, L2 flushed: one decode step's attention
+                b.choice.decodeVersion = v;
                 Runnable step = () -> b.attention(out, qkv, cache, 0, decode, H);
                 double dm = BenchSupport.timeMsCold(b, 3, 30, () -> b.replay(step, step));
-                BenchSupport.row("attention decode", shape + " T=1", "attention_decode_v" + vs[0]
-                        + (vs[1] > 0 ? " p" + vs[1] : ""), dm, 4.0 * (N + 1) * G * D, 0);
+                BenchSupport.row("attention decode", shape + " T=1", "attention_decode_v" + v, dm, 4.0 * (N + 1) * G * D, 0);
             }
             b.choice.reset();
         }

@@ -206,21 +206,12 @@ final class CudaOps {
     private void decode(Handles.Tensor o, Handles.Tensor q, Handles.KvCache c, int layer, long seq, long slot, int T,
                         int nHeads) {
         int G = c.nKvHeads, D = c.headDim;
-        if (choice.decodeVersion >= 5 && Kernels.decodeV4Supports(nHeads, G, D)) {
-            int splits = Kernels.splits5(T, G, multiprocessors, choice.decodeStages);
+        if (choice.decodeVersion >= 5 && Kernels.decodeV5Supports(nHeads, G, D)) {
+            int splits = Kernels.splits5(T, G, multiprocessors);
             long partO = scratch.get("attention.partO", (long) T * nHeads * splits * D * 4);
             long partML = scratch.get("attention.partML", (long) T * nHeads * splits * 2 * 4);
             long counters = scratch.zeroed("attention.counters", (long) T * G * 4);
             k.attentionDecode5(o.at(0), q.at(0), q.bf16(), c.kLayer(layer), c.vLayer(layer), seq, slot, T, nHeads, G, D,
-                    c.capacity, choice.decodeStages, splits, partO, partML, counters);
-            return;
-        }
-        if (choice.decodeVersion >= 4 && Kernels.decodeV4Supports(nHeads, G, D)) {
-            int splits = Kernels.splits4(T, G, multiprocessors);
-            long partO = scratch.get("attention.partO", (long) T * nHeads * splits * D * 4);
-            long partML = scratch.get("attention.partML", (long) T * nHeads * splits * 2 * 4);
-            long counters = scratch.zeroed("attention.counters", (long) T * G * 4);
-            k.attentionDecode4(o.at(0), q.at(0), q.bf16(), c.kLayer(layer), c.vLayer(layer), seq, slot, T, nHeads, G, D,
                     c.capacity, splits, partO, partML, counters);
             return;
         }

@@ -14,8 +14,8 @@ package io.specprefill.cuda;
  *       sharing a kernel cache, meant to spare a new prompt length its own kernel compile; measured
  *       with cuDNN 9.19 on an H200 it does not (a new length still costs 39-50 ms), so it is off;</li>
  *   <li>{@code specprefill.cuda.prefillVersion} (3) and {@code specprefill.cuda.decodeVersion} (5):
- *       attention_prefill and attention_decode versions (decode v5 or v4 where their shapes allow,
- *       else v2, else v1); {@code specprefill.cuda.decodeStages} (3): v5's cp.async stages a warp.</li>
+ *       attention_prefill and attention_decode versions (decode v5 where its shapes allow, else v2,
+ *       else v1).</li>
  *   <li>{@code specprefill.cuda.fp8GemmVersion} (3): FP8 GEMMs with cuBLASLt's outer-vector scaling
  *       (2) or unscaled plus our fp8_scale epilogue (1); 2 falls back to 1 where cuBLASLt refuses it;
  *       3 (the default) is 2 with single rows (decode at batch 1) by our fp8_gemv_v1: 8B FP8 decode
@@ -38,8 +38,6 @@ final class KernelChoice {
     boolean cudnnDynamicShapes;
     int prefillVersion;
     int decodeVersion;
-    /** cp.async stages a warp of attention_decode_v5 (2 or 3). */
-    int decodeStages;
     /** Capture decode steps as CUDA graphs and replay them (Backend.replay). */
     boolean graphs;
     int fp8GemmVersion;
@@ -58,7 +56,6 @@ final class KernelChoice {
         cudnnDynamicShapes = "true".equals(System.getProperty("specprefill.cudnn.dynamicShapes", "false"));
         prefillVersion = Integer.getInteger("specprefill.cuda.prefillVersion", 3);
         decodeVersion = Integer.getInteger("specprefill.cuda.decodeVersion", 5);
-        decodeStages = Integer.getInteger("specprefill.cuda.decodeStages", 3);
         graphs = !"false".equals(System.getProperty("specprefill.cuda.graphs", "true"));
         fp8GemmVersion = Integer.getInteger("specprefill.cuda.fp8GemmVersion", 3);
         gemvVersion = Integer.getInteger("specprefill.cuda.gemvVersion", 3);

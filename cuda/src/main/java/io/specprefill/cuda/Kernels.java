@@ -75,19 +75,8 @@ final class Kernels {
             pair("attention_decode", "attention_decode_v2")};
     private final Kernel[] combine = pair("attention_decode", "attention_combine_v2");
     /** [D index: 32, 64, 128][f32, bf16]. */
-    private final Kernel[][] decode4 = {pair("attention_decode_v4", "attention_decode_v4_d32"),
-            pair("attention_decode_v4", "attention_decode_v4_d64"), pair("attention_decode_v4", "attention_decode_v4_d128")};
-    /** [stages index: 2, 3][D index: 32, 64, 128][f32, bf16]. */
-    private final Kernel[][][] decode5 = new Kernel[2][3][];
-
-    {
-        for (int p = 0; p < 2; p++) {
-            for (int d = 0; d < 3; d++) {
-                decode5[p][d] = pair("attention_decode_v5", "attention_decode_v5_d" + (32 << d) + "_p" + (p + 2));
-            }
-        }
-    }
-
+    private final Kernel[][] decode5 = {pair("attention_decode_v5", "attention_decode_v5_d32"),
+            pair("attention_decode_v5", "attention_decode_v5_d64"), pair("attention_decode_v5", "attention_decode_v5_d128")};
     /** [D index: 16, 32, 64, 128][variant: v2 h1, v2 h2, v3][f32, bf16]. */
     private final Kernel[][][] prefill = new Kernel[4][3][];
 
@@ -322,49 +311,27 @@ final class Kernels {
         return Math.max(1, (maxLen + chunk - 1) / chunk);
     }
 
-    /** Whether attention_decode_v4 has an instantiation for this shape. */
-    static boolean decodeV4Supports(int nHeads, int nKvHeads, int headDim) {
+    /** Whether attention_decode_v5 has an instantiation for this shape. */
+    static boolean decodeV5Supports(int nHeads, int nKvHeads, int headDim) {
         return (headDim == 32 || headDim == 64 || headDim == 128) && nHeads / nKvHeads <= DECODE_MAX_KV_MUL;
     }
 
     /**
-     * attention_decode_v4 (attention_decode_v4.cu, tensor cores): every row's length from slot on the
-     * device, the splits merged by the last block of each (row, KV head); partO [T * H * splits * D] and
-     * partML [T * H * splits * 2] f32 scratch, counters [T * G] uint32 zeroed once.
-     */
-    void attentionDecode4(long out, long qkv, boolean bf16, long kc, long vc, long seq, long slot, int T, int nHeads,
-                          int nKvHeads, int headDim, int capacity, int splits, long partO, long partML, long counters) {
-        if (T == 0) return;
-        if (!decodeV4Supports(nHeads, nKvHeads, headDim)) {
-            throw new CudaException(l.device + ": attention_decode_v4 has no instantiation for H=" + nHeads + " G="
-                    + nKvHeads + " head_dim=" + headDim);
-        }
-        Kernel kern = decode4[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
-        float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
-        int smem = 3 * 2 * 64 * (headDim + 8) * 2;   // its PAIRS4 K/V tile pairs
-        if ((long) (nHeads / nKvHeads) * Math.max(splits, headDim) * 4 > smem) {
-            throw new CudaException(l.device + ": attention_decode_v4: " + splits + " splits do not fit its merge");
-        }
-        l.launch(kern, splits, nKvHeads, T, 128, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
-                .ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
-    }
-
-    /**
-     * attention_decode_v5 (attention_decode_v5.cu: v4's tensor cores, warps that stream and reduce their
-     * own 16-key tiles); {@code stages} (2 or 3) cp.async stages a warp. Arguments as
-     * {@link #attentionDecode4}, splits = {@link #splits5}.
+     * attention_decode_v5 (attention_decode_v5.cu, tensor cores, each warp on its own 16-key tiles): every
+     * row's length from slot on the device, the splits merged by the last block of each (row, KV head);
+     * partO [T * H * splits * D] and partML [T * H * splits * 2] f32 scratch, counters [T * G] uint32
+     * zeroed once; splits = {@link #splits5}.
      */
     void attentionDecode5(long out, long qkv, boolean bf16, long kc, long vc, long seq, long slot, int T, int nHeads,
-                          int nKvHeads, int headDim, int capacity, int stages, int splits, long partO, long partML,
-                          long counters) {
+                          int nKvHeads, int headDim, int capacity, int splits, long partO, long partML, long counters) {
         if (T == 0) return;
-        if (!decodeV4Supports(nHeads, nKvHeads, headDim) || stages < 2 || stages > 3) {
+        if (!decodeV5Supports(nHeads, nKvHeads, headDim)) {
             throw new CudaException(l.device + ": attention_decode_v5 has no instantiation for H=" + nHeads + " G="
-                    + nKvHeads + " head_dim=" + headDim + " stages=" + stages);
+                    + nKvHeads + " head_dim=" + headDim);
         }
-        Kernel kern = decode5[stages - 2][Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
+        Kernel kern = decode5[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
         float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
-        int smem = 4 * stages * 2 * 16 * (headDim + 8) * 2;   // 4 warps' rings of K/V stages
+        int smem = 4 * 3 * 2 * 16 * (headDim + 8) * 2;   // 4 warps' rings: 3 stages of 16 K and 16 V rows
         if ((long) (nHeads / nKvHeads) * Math.max(splits, headDim) * 4 > smem) {
             throw new CudaException(l.device + ": attention_decode_v5: " + splits + " splits do not fit its merge");
         }
@@ -373,19 +340,11 @@ final class Kernels {
     }
 
     /**
-     * Splits of attention_decode_v5 for T rows: a full wave at its occupancy (three blocks a
-     * multiprocessor with 2 stages, two with 3). Like {@link #splits4}, independent of the lengths.
+     * Splits of attention_decode_v5 for T rows: one full wave at two blocks a multiprocessor (its
+     * shared memory allows two). Depends only on (T, G), never on the rows' lengths: a captured decode
+     * step stays valid as the sequences grow.
      */
-    static int splits5(int T, int nKvHeads, int multiprocessors, int stages) {
-        int perSm = stages == 2 ? 3 : 2;
-        return Math.max(1, (perSm * multiprocessors + T * nKvHeads - 1) / (T * nKvHeads));
-    }
-
-    /**
-     * Splits of attention_decode_v4 for T rows: about two blocks per multiprocessor. Depends only on
-     * (T, G), never on the rows' lengths: a captured decode step stays valid as the sequences grow.
-     */
-    static int splits4(int T, int nKvHeads, int multiprocessors) {
+    static int splits5(int T, int nKvHeads, int multiprocessors) {
         return Math.max(1, (2 * multiprocessors + T * nKvHeads - 1) / (T * nKvHeads));
     }
 

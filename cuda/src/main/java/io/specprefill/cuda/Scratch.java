@@ -25,7 +25,7 @@ final class Scratch implements AutoCloseable {
 
     /**
      * The address of buffer {@code name} of at least {@code bytes}, zero when (re)allocated: for
-     * counters that kernels leave zero after each use (attention_decode_v4's).
+     * counters that kernels leave zero after each use (attention_decode_v5's).
      */
     long zeroed(String name, long bytes) {
         DeviceMemory m = buffers.get(name);

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * kv_write, attention_prefill_v2/v3, attention_decode_v1/v2/v4/v5 and cuDNN's fused attention against
+ * kv_write, attention_prefill_v2/v3, attention_decode_v1/v2/v5 and cuDNN's fused attention against
  * CpuBackend on packed batches: two sequences, a first step that fills sequence 0, a second step that
  * continues sequence 0 (chunked prefill) while prefilling sequence 1, and a decode step of one row
  * each. Each attention kernel runs on every step (the decode kernels handle any rows; the prefill
@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>Keys and values are BF16-exact, so both caches hold identical values; queries are arbitrary
  * float32, rounded to BF16 on the CPU side too when the GPU's are narrow. Tolerance: the tensor-core
- * kernels (prefill v2/v3, decode v4/v5 and cuDNN's) round Q and the softmax weights P to BF16 (relative 2^-9 each), so
+ * kernels (prefill v2/v3, decode v5 and cuDNN's) round Q and the softmax weights P to BF16 (relative 2^-9 each), so
  * outputs (|v| &lt;= 1) are checked at atol 1e-2 + rtol 1e-2 and norm-wise at 4e-3 (6e-3 with a BF16
  * output); the decode kernels are float32 throughout: atol 1e-5 + rtol 1e-4, or the BF16 output's
  * rounding (atol 4e-3 + rtol 8e-3) when narrow.
@@ -63,23 +63,16 @@ class AttentionKernelTest {
 
     /** Which GPU kernels a scenario runs. */
     /** plans null: every plan is built in cuDNN scenarios (they must run cuDNN, whatever the policy would say). */
-    /** decodeStages 0: the configured default (attention_decode_v5's stages a warp). */
     private record Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn,
-                         boolean cudnnDynamicShapes, CudnnPlanPolicy.Mode plans, int decodeStages) {
+                         boolean cudnnDynamicShapes, CudnnPlanPolicy.Mode plans) {
         Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn) {
-            this(path, prefillVersion, decodeVersion, narrow, cudnn, false, null, 0);
-        }
-
-        Setup(KernelChoice.Path path, int prefillVersion, int decodeVersion, boolean narrow, boolean cudnn,
-              boolean cudnnDynamicShapes, CudnnPlanPolicy.Mode plans) {
-            this(path, prefillVersion, decodeVersion, narrow, cudnn, cudnnDynamicShapes, plans, 0);
+            this(path, prefillVersion, decodeVersion, narrow, cudnn, false, null);
         }
 
         void apply(CudaBackend gpu) {
             gpu.choice.path = path;
             gpu.choice.prefillVersion = prefillVersion;
             gpu.choice.decodeVersion = decodeVersion;
-            if (decodeStages != 0) gpu.choice.decodeStages = decodeStages;
             gpu.choice.cudnn = cudnn;
             gpu.choice.cudnnPlans = plans != null ? plans : cudnn ? CudnnPlanPolicy.Mode.ALWAYS : CudnnPlanPolicy.configured();
             gpu.choice.cudnnDynamicShapes = cudnnDynamicShapes;
@@ -87,8 +80,7 @@ class AttentionKernelTest {
 
         @Override
         public String toString() {
-            return path + " prefill v" + prefillVersion + " decode v" + decodeVersion
-                    + (decodeStages != 0 ? " (" + decodeStages + " stages)" : "") + (narrow ? " BF16" : " f32")
+            return path + " prefill v" + prefillVersion + " decode v" + decodeVersion + (narrow ? " BF16" : " f32")
                     + (cudnn ? " cuDNN" + (cudnnDynamicShapes ? " (dynamic shapes)" : "") : "")
                     + (plans != null ? " plans " + plans : "");
         }
@@ -124,7 +116,7 @@ class AttentionKernelTest {
                 String what = setup + " attention H=" + H + " G=" + G + " D=" + D + " step " + s;
                 boolean prefillRows = setup.path == KernelChoice.Path.PREFILL
                         || (setup.path == KernelChoice.Path.AUTO && T > steps[s].length && Kernels.prefillSupports(D));
-                boolean decodeOnTensorCores = setup.decodeVersion >= 4 && Kernels.decodeV4Supports(H, G, D);
+                boolean decodeOnTensorCores = setup.decodeVersion >= 5 && Kernels.decodeV5Supports(H, G, D);
                 boolean tensorCores = prefillRows || decodeOnTensorCores;
                 if (tensorCores) {
                     Approx.assertClose(out[0], out[1], 1e-2, 1e-2, what);
@@ -145,35 +137,18 @@ class AttentionKernelTest {
             {{0, 165, 1}, {1, 130, 1}}};         // one decode row each
 
     @ParameterizedTest(name = "packed H={0} G={1} D={2} {3} prefill v{4} decode v{5} narrow={6}")
-    @CsvSource({"4, 2, 16, PREFILL, 2, 4, false", "4, 2, 16, PREFILL, 3, 4, true", "4, 2, 16, DECODE, 3, 1, false",
-            "4, 2, 16, DECODE, 3, 2, true", "6, 3, 32, PREFILL, 3, 4, false", "6, 2, 32, PREFILL, 2, 4, true",
-            "6, 2, 32, DECODE, 3, 1, true", "6, 2, 32, DECODE, 3, 2, false", "6, 2, 32, DECODE, 3, 4, true",
-            "32, 8, 64, PREFILL, 2, 4, false", "32, 8, 64, PREFILL, 3, 4, true", "32, 8, 64, DECODE, 3, 1, false",
-            "32, 8, 64, DECODE, 3, 2, true", "32, 8, 64, DECODE, 3, 4, false", "32, 8, 64, DECODE, 3, 4, true",
-            "32, 8, 128, PREFILL, 2, 4, true", "32, 8, 128, PREFILL, 3, 4, false", "32, 8, 128, DECODE, 3, 1, true",
-            "32, 8, 128, DECODE, 3, 2, false", "32, 8, 128, DECODE, 3, 4, true", "32, 8, 128, AUTO, 3, 4, true",
-            "6, 3, 48, DECODE, 3, 1, false", "6, 3, 48, DECODE, 3, 2, true", "6, 3, 48, AUTO, 3, 4, true",
-            "8, 1, 64, AUTO, 3, 4, false", "8, 1, 64, DECODE, 3, 4, true", "6, 3, 20, AUTO, 3, 4, true",
-            "16, 4, 256, DECODE, 3, 4, true", "32, 8, 128, DECODE, 3, 4, false", "4, 2, 16, DECODE, 3, 4, true"})
+    @CsvSource({"4, 2, 16, PREFILL, 2, 5, false", "4, 2, 16, PREFILL, 3, 5, true", "4, 2, 16, DECODE, 3, 1, false",
+            "4, 2, 16, DECODE, 3, 2, true", "6, 3, 32, PREFILL, 3, 5, false", "6, 2, 32, PREFILL, 2, 5, true",
+            "6, 2, 32, DECODE, 3, 1, true", "6, 2, 32, DECODE, 3, 2, false", "6, 2, 32, DECODE, 3, 5, true",
+            "32, 8, 64, PREFILL, 2, 5, false", "32, 8, 64, PREFILL, 3, 5, true", "32, 8, 64, DECODE, 3, 1, false",
+            "32, 8, 64, DECODE, 3, 2, true", "32, 8, 64, DECODE, 3, 5, false", "32, 8, 64, DECODE, 3, 5, true",
+            "32, 8, 128, PREFILL, 2, 5, true", "32, 8, 128, PREFILL, 3, 5, false", "32, 8, 128, DECODE, 3, 1, true",
+            "32, 8, 128, DECODE, 3, 2, false", "32, 8, 128, DECODE, 3, 5, true", "32, 8, 128, AUTO, 3, 5, true",
+            "6, 3, 48, DECODE, 3, 1, false", "6, 3, 48, DECODE, 3, 2, true", "6, 3, 48, AUTO, 3, 5, true",
+            "8, 1, 64, AUTO, 3, 5, false", "8, 1, 64, DECODE, 3, 5, true", "6, 3, 20, AUTO, 3, 5, true",
+            "16, 4, 256, DECODE, 3, 5, true", "32, 8, 128, DECODE, 3, 5, false", "4, 2, 16, DECODE, 3, 5, true"})
     void packedStepsMatchCpu(int H, int G, int D, KernelChoice.Path path, int prefill, int decode, boolean narrow) {
         scenario(H, G, D, PACKED, new boolean[]{true, true, true}, new Setup(path, prefill, decode, narrow, false));
-    }
-
-    /**
-     * attention_decode_v5 in both stage counts over the packed steps and a long cache: the warps' own
-     * tiles, the split of 5000 keys into 16-key tiles of 4 warps (a ragged last tile and warps with
-     * one tile fewer) and the merges of warps and splits.
-     */
-    @ParameterizedTest(name = "decode v5 H={0} G={1} D={2} stages={3} narrow={4}")
-    @CsvSource({"4, 2, 16, 2, true", "6, 2, 32, 2, false", "6, 2, 32, 3, true", "32, 8, 64, 2, true",
-            "32, 8, 64, 3, false", "32, 8, 128, 2, false", "32, 8, 128, 3, true", "8, 1, 64, 2, true",
-            "16, 2, 128, 3, false", "16, 4, 256, 2, true"})
-    void decodeV5MatchesCpu(int H, int G, int D, int stages, boolean narrow) {
-        scenario(H, G, D, PACKED, new boolean[]{true, true, true},
-                new Setup(KernelChoice.Path.DECODE, 3, 5, narrow, false, false, null, stages));
-        int[][][] steps = {{{0, 0, 5000}, {1, 0, 700}}, {{0, 5000, 1}, {1, 700, 1}}};
-        scenario(H, G, D, steps, new boolean[]{false, true},
-                new Setup(KernelChoice.Path.AUTO, 3, 5, narrow, false, false, null, stages));
     }
 
     @ParameterizedTest(name = "long prefill H={0} G={1} D={2} v{3} narrow={4}")
@@ -181,7 +156,7 @@ class AttentionKernelTest {
             "6, 2, 32, 2, true"})
     void longPrefillMatchesCpu(int H, int G, int D, int version, boolean narrow) {
         int[][][] steps = {{{0, 0, 1000}, {1, 0, 77}}};
-        scenario(H, G, D, steps, new boolean[]{true}, new Setup(KernelChoice.Path.AUTO, version, 4, narrow, false));
+        scenario(H, G, D, steps, new boolean[]{true}, new Setup(KernelChoice.Path.AUTO, version, 5, narrow, false));
     }
 
     /** Fresh prefills of one and of two sequences in a step: the shapes cuDNN's fused attention serves. */
@@ -193,7 +168,7 @@ class AttentionKernelTest {
         assumeTrue(gpu.usesCudnn(), "cuDNN's fused attention is not in use here: " + gpu.describe());
         int[][][] steps = second > 0 ? new int[][][]{{{0, 0, first}, {1, 0, second}}} : new int[][][]{{{0, 0, first}}};
         long before = gpu.cudnnChoices()[0];
-        scenario(H, G, D, steps, new boolean[]{true}, new Setup(KernelChoice.Path.AUTO, 3, 4, true, true));
+        scenario(H, G, D, steps, new boolean[]{true}, new Setup(KernelChoice.Path.AUTO, 3, 5, true, true));
         if (first > 1 || second > 1) {   // a step of single rows is a decode step: no prefill kernel serves it
             assertTrue(gpu.cudnnChoices()[0] > before, "cuDNN did not serve the prefill");
         }
@@ -210,7 +185,7 @@ class AttentionKernelTest {
         long[] before = gpu.cudnnChoices();
         long plans = gpu.cudnn().buildTimes().builds();
         scenario(32, 8, 128, new int[][][]{{{0, 0, 1231}}}, new boolean[]{true},
-                new Setup(KernelChoice.Path.AUTO, 3, 4, true, true, false, CudnnPlanPolicy.Mode.COST));
+                new Setup(KernelChoice.Path.AUTO, 3, 5, true, true, false, CudnnPlanPolicy.Mode.COST));
         long[] after = gpu.cudnnChoices();
         assertEquals(before[1] + 1, after[1], "our kernel should have served the one-off prefill");
         assertEquals(before[0], after[0], "cuDNN served a prefill whose plan does not pay");
@@ -228,7 +203,7 @@ class AttentionKernelTest {
         assumeTrue(gpu.usesCudnn(), "cuDNN's fused attention is not in use here: " + gpu.describe());
         for (int n : new int[]{1000, 1537, 77, 4093, 1000}) {
             scenario(H, G, D, new int[][][]{{{0, 0, n}}}, new boolean[]{true},
-                    new Setup(KernelChoice.Path.AUTO, 3, 4, true, true, true, null));
+                    new Setup(KernelChoice.Path.AUTO, 3, 5, true, true, true, null));
         }
         assumeTrue(gpu.cudnn().dynamicRefused() == null, "the outputs matched, but through static plans: cuDNN "
                 + "refused dynamic shapes: " + gpu.cudnn().dynamicRefused());
@@ -238,7 +213,7 @@ class AttentionKernelTest {
     @ParameterizedTest(name = "long decode H={0} G={1} D={2} v{3} narrow={4}")
     @CsvSource({"32, 8, 64, 1, false", "32, 8, 64, 2, true", "32, 8, 128, 1, true",
             "32, 8, 128, 2, false", "4, 2, 16, 1, true",
-            "4, 2, 16, 2, false", "32, 8, 128, 4, true", "32, 8, 64, 4, false", "16, 2, 128, 4, true"})
+            "4, 2, 16, 2, false", "32, 8, 128, 5, true", "32, 8, 64, 5, false", "16, 2, 128, 5, true"})
     void decodeOverALongCacheMatchesCpu(int H, int G, int D, int version, boolean narrow) {
         int[][][] steps = {{{0, 0, 5000}, {1, 0, 700}}, {{0, 5000, 1}, {1, 700, 1}}};
         scenario(H, G, D, steps, new boolean[]{false, true}, new Setup(KernelChoice.Path.AUTO, 3, version, narrow, false));
