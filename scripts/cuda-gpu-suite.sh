@@ -25,7 +25,7 @@
 #                                             profile  ncu over one 8B decode step over a 32K cache (DecodeProfile)
 #                                             profile-attention  layer 0 of it (projections, attention) under ncu's full set and stall
 #                                                      reasons (PROFILE_KERNELS: ncu -k filter, PROFILE_LAUNCHES: how many)
-#   SANITIZE_TOOLS (memcheck racecheck) picks the sanitizer tools.
+#   SANITIZE_TOOLS (memcheck racecheck) picks the sanitizer tools, SANITIZE_CLASSES the memcheck classes.
 #   SUITE_JAVA_OPTS adds JVM options (e.g. -Dspecprefill.cudnn.library=PATH to use PyTorch's cuDNN).
 set -euo pipefail
 mode=${1:?usage: cuda-gpu-suite.sh pack DIR | run DIR OUT [tests|kernels|forward|torch ...]}
@@ -108,7 +108,7 @@ for what in "${@:-tests}"; do
     sanitize)
            junit=("$java" "${jvm[@]}" -jar "$s/junit.jar" execute --class-path "$cp" --details=summary --disable-banner --disable-ansi-colors)
            san=(compute-sanitizer --target-processes all --print-limit 20)
-           memcheckClasses="AttentionKernelTest ElementwiseKernelTest GatherArgmaxKernelTest ImportanceKernelTest RopeKernelTest SampleTopPKernelTest MatmulKernelTest"
+           memcheckClasses=${SANITIZE_CLASSES:-"AttentionKernelTest ElementwiseKernelTest GatherArgmaxKernelTest ImportanceKernelTest RopeKernelTest SampleTopPKernelTest MatmulKernelTest"}
            [[ ${SANITIZE_TOOLS:-memcheck racecheck} == *memcheck* ]] || memcheckClasses=""
            for c in $memcheckClasses; do
              "${san[@]}" --tool memcheck "${junit[@]}" --select-class io.specprefill.cuda.$c > "$out/memcheck-$c.log" 2>&1 || status=1
