@@ -25,7 +25,8 @@
 #                                             profile  ncu over one 8B decode step over a 32K cache (DecodeProfile)
 #                                             profile-attention  layer 0 of it (projections, attention) under ncu's full set and stall
 #                                                      reasons (PROFILE_KERNELS: ncu -k filter, PROFILE_LAUNCHES: how many)
-#   SANITIZE_TOOLS (memcheck racecheck) picks the sanitizer tools, SANITIZE_CLASSES the memcheck classes.
+#   SANITIZE_TOOLS (memcheck racecheck) picks the sanitizer tools, SANITIZE_CLASSES the memcheck classes,
+#   SANITIZE_MEMCHECK_METHODS test methods (io.specprefill.cuda.X#m(params)) to memcheck on their own.
 #   SUITE_JAVA_OPTS adds JVM options (e.g. -Dspecprefill.cudnn.library=PATH to use PyTorch's cuDNN).
 set -euo pipefail
 mode=${1:?usage: cuda-gpu-suite.sh pack DIR | run DIR OUT [tests|kernels|forward|torch ...]}
@@ -114,6 +115,12 @@ for what in "${@:-tests}"; do
              "${san[@]}" --tool memcheck "${junit[@]}" --select-class io.specprefill.cuda.$c > "$out/memcheck-$c.log" 2>&1 || status=1
              echo "memcheck $c: $(grep -E 'ERROR SUMMARY' "$out/memcheck-$c.log" | tail -1 | tr -s '= ') $(grep -oE '[0-9]+ tests (successful|failed)' "$out/memcheck-$c.log" | tr '\n' ' ')"
            done
+           for sel in ${SANITIZE_MEMCHECK_METHODS:-}; do   # memcheck over single test methods (Class#method(params))
+             name=$(echo "$sel" | sed 's/(.*//; s/.*\.//; s/#/-/')
+             "${san[@]}" --tool memcheck "${junit[@]}" --select-method "$sel" > "$out/memcheck-$name.log" 2>&1 || status=1
+             echo "memcheck $name: $(grep -E 'ERROR SUMMARY' "$out/memcheck-$name.log" | tail -1 | tr -s '= ') $(grep -oE '[0-9]+ tests (successful|failed)' "$out/memcheck-$name.log" | tr '\n' ' ')"
+           done
+           [[ ${SANITIZE_TOOLS:-memcheck racecheck} == *racecheck* ]] || continue
            for sel in 'io.specprefill.cuda.AttentionKernelTest#packedStepsMatchCpu(int,int,int,io.specprefill.cuda.KernelChoice$Path,int,int,boolean)' \
                       'io.specprefill.cuda.AttentionKernelTest#decodeOverALongCacheMatchesCpu(int,int,int,int,boolean)' \
                       'io.specprefill.cuda.ImportanceKernelTest'; do
