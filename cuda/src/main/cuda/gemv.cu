@@ -10,8 +10,15 @@
 // Shapes: x [k] BF16, w [n, k] BF16 row-major, out [n] BF16, f32 or f32 +=; k % 8 == 0, k <= 256 * CPL,
 //   x and w 16-byte aligned (the launcher checks). Block 256 threads = 8 warps, warp w of block b owns
 //   row j = 8b + w; x is staged in shared memory (BF16) after the weight loads are issued, so its
-//   latency hides under theirs. Variants fuse a decode step's neighbours into the epilogue: SwiGLU (gate and up rows
-//   in one block) and RoPE plus the cache write (a head's rows i and i + D/2 in one block).
+//   latency hides under theirs. Variants fuse a decode step's neighbours into the epilogue: SwiGLU
+//   (gate and up rows in one block) and RoPE plus the cache write (a head's rows i and i + D/2).
+// Measured (H200, 2026-11-30, BENCHMARKS.md "Third pass on decode"): alone, graph-replayed with L2
+//   flushed, it ties cuBLAS (qkv n=6144 0.017 ms, 70% of the copy ceiling; wo n=4096 += 0.015, 53%;
+//   n=28672 0.059, 94%; lm_head n=128256 0.240, 104%). In the 8B step over a 32K cache (ncu, a layer):
+//   qkv + RoPE + cache write 17.9 us, wo 12.8, gate/up + SwiGLU 57.0; the step 5.62 ms against 5.98
+//   with cuBLAS and those ops apart, in one call. Tried and dropped: the rmsnorm fused in (every block
+//   normalising the row itself: qkv 23.7 us, gate/up 87.5) and four warps a row for k = 14336 (the
+//   down projection: 40.3 us against cuBLAS's 35.6 with its reduction).
 #include "common.cuh"
 
 #define GEMV_WARPS 8
