@@ -56,6 +56,23 @@ __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
     return *reinterpret_cast<uint32_t*>(&v);
 }
 
+// Programmatic dependent launch (sm_90; no-ops on older targets, and where the kernel was launched
+// without the attribute). A kernel launched programmatically (Launcher.Kernel#programmatic) may start
+// while the kernel before it drains: it must call pdl_wait() before reading anything that kernel
+// writes (the wait returns once that kernel has completed and its writes are visible). A kernel that
+// calls pdl_launch_dependents() lets such a successor start early, once all its blocks have called it.
+__device__ __forceinline__ void pdl_wait() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;\n" ::: "memory");
+#endif
+}
+
+__device__ __forceinline__ void pdl_launch_dependents() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;\n" :::);
+#endif
+}
+
 // Element conversions for the activation templates (float or BF16 storage, float32 math).
 __device__ __forceinline__ float to_f32(float v) { return v; }
 __device__ __forceinline__ float to_f32(__nv_bfloat16 v) { return __bfloat162float(v); }

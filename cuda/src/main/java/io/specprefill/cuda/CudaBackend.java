@@ -65,7 +65,7 @@ public final class CudaBackend implements Backend {
         this.stream = new CUstream();
         Cuda.check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_DEFAULT), name + ": cuStreamCreate");
         this.modules = new KernelModules(computeCapability, name);
-        this.launcher = new Launcher(name, stream, modules);
+        this.launcher = new Launcher(name, stream, modules, ProgrammaticLaunch.enabled(computeCapability));
         this.cublas = Cublas.create(name);
         this.cudnn = Cudnn.forBackend(name, launcher.streamAddress);
         this.kernels = new Kernels(launcher, cublas);
@@ -117,7 +117,9 @@ public final class CudaBackend implements Backend {
                 + (Cublas.fp8UnavailableReason() == null ? "FP8 GEMMs by " + Cublas.ltLibraryName() : "no FP8 GEMMs ("
                 + Cublas.fp8UnavailableReason() + ")") + ", "
                 + (cudnn != null ? Cudnn.describe() : "prefill attention by our kernels (" + (Cudnn.available()
-                ? "specprefill.cuda.attention=kernels" : Cudnn.describe()) + ")");
+                ? "specprefill.cuda.attention=kernels" : Cudnn.describe()) + ")") + ", programmatic launch "
+                + (launcher.programmaticLaunch ? "on" : "off (" + (computeCapability < 90 ? "needs sm_90"
+                : ProgrammaticLaunch.available() ? "specprefill.cuda.pdl=false" : ProgrammaticLaunch.unavailableReason()) + ")");
     }
 
     /** Whether cuDNN's fused attention is in use for prefills. */

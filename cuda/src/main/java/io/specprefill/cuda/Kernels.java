@@ -57,15 +57,15 @@ final class Kernels {
     {
         for (int i = 0; i < 3; i++) {
             String c = "_c" + (4 << i);
-            gemv3[i] = gemvModes("gemv_v3" + c);
-            gemvSwiglu[i] = k("gemv", "gemv_v3_swiglu" + c + "_bf16");
-            gemvQkv[i] = k("gemv", "gemv_v3_qkv" + c + "_bf16");
+            // programmatic: each issues its weight loads before waiting for the kernel before it
+            gemv3[i] = new Kernel[]{k("gemv", "gemv_v3" + c + "_bf16").programmatic(),
+                    k("gemv", "gemv_v3" + c + "_f32").programmatic(), k("gemv", "gemv_v3" + c + "_add").programmatic()};
+            gemvSwiglu[i] = k("gemv", "gemv_v3_swiglu" + c + "_bf16").programmatic();
+            gemvQkv[i] = k("gemv", "gemv_v3_qkv" + c + "_bf16").programmatic();
         }
     }
 
-    private static Kernel[] gemvModes(String name) {
-        return new Kernel[]{k("gemv", name + "_bf16"), k("gemv", name + "_f32"), k("gemv", name + "_add")};
-    }
+
 
     private final Kernel importanceLogits = k("importance", "importance_logits_v1");
     private final Kernel importanceSoftmax = k("importance", "importance_softmax_v1");

@@ -26,11 +26,23 @@ final class Launcher {
         final String file;
         final String name;
         CUfunction function;
+        long functionAddress;
         int raisedSmem;
+        /** Launched with programmatic stream serialization where the backend allows it (ProgrammaticLaunch). */
+        boolean programmatic;
 
         Kernel(String file, String name) {
             this.file = file;
             this.name = name;
+        }
+
+        /**
+         * Marks this kernel as one that may start before the previous kernel on the stream ends: its
+         * code must execute {@code griddepcontrol.wait} before it reads anything that kernel writes.
+         */
+        Kernel programmatic() {
+            programmatic = true;
+            return this;
         }
 
         @Override
@@ -46,21 +58,27 @@ final class Launcher {
     final long streamAddress;
     final KernelModules modules;
     private final boolean syncCheck = Boolean.getBoolean("specprefill.cuda.syncCheck");
+    /** Whether kernels marked programmatic launch with the attribute (sm_90+, the bridge loaded, not turned off). */
+    final boolean programmaticLaunch;
     boolean capturing;   // set by StepGraphs while a stream capture is open
     private final Args args = new Args();
     private Kernel last;
     private int lastGx, lastGy, lastGz, lastBlock, lastSmem;
 
-    Launcher(String device, CUstream stream, KernelModules modules) {
+    Launcher(String device, CUstream stream, KernelModules modules, boolean programmaticLaunch) {
         this.device = device;
         this.stream = stream;
         this.streamAddress = DeviceMemory.addressOf(stream);
         this.modules = modules;
+        this.programmaticLaunch = programmaticLaunch;
     }
 
     /** Starts a launch of {@code k}: grid (gx, gy, gz), 1-D blocks; add the parameters, then {@link Args#go()}. */
     Args launch(Kernel k, int gx, int gy, int gz, int block, int sharedBytes) {
-        if (k.function == null) k.function = modules.function(k.file, k.name);
+        if (k.function == null) {
+            k.function = modules.function(k.file, k.name);
+            k.functionAddress = DeviceMemory.addressOf(k.function);
+        }
         if (sharedBytes > 48 * 1024 && sharedBytes > k.raisedSmem) {
             Cuda.check(JCudaDriver.cuFuncSetAttribute(k.function,
                     CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, sharedBytes),
@@ -89,6 +107,8 @@ final class Launcher {
         private final NativePointerObject[][] lists = new NativePointerObject[MAX_ARGS + 1][];
         private final Pointer[] listPtr = new Pointer[MAX_ARGS + 1];
         private final Pointer[] ordered = new Pointer[MAX_ARGS];
+        /** The same parameters as 8-byte slots, for a programmatic launch (ints and floats in the low half). */
+        private final long[] slots = new long[MAX_ARGS];
         private int n;
 
         Args() {
@@ -106,18 +126,21 @@ final class Launcher {
         /** A device address or any 64-bit value (C: pointer, long, size_t). */
         Args ptr(long v) {
             longs[n][0] = v;
+            slots[n] = v;
             return put(longPtr[n]);
         }
 
         /** A 32-bit int (C: int). */
         Args i(int v) {
             ints[n][0] = v;
+            slots[n] = v & 0xffffffffL;
             return put(intPtr[n]);
         }
 
         /** A 32-bit float (C: float). */
         Args f(float v) {
             floats[n][0] = v;
+            slots[n] = Float.floatToRawIntBits(v) & 0xffffffffL;
             return put(floatPtr[n]);
         }
 
@@ -129,10 +152,16 @@ final class Launcher {
 
         /** Launches on the backend's stream. */
         void go() {
-            NativePointerObject[] list = lists[n];
-            System.arraycopy(ordered, 0, list, 0, n);
-            int r = JCudaDriver.cuLaunchKernel(last.function, lastGx, lastGy, lastGz, lastBlock, 1, 1, lastSmem, stream,
-                    listPtr[n], null);
+            int r;
+            if (last.programmatic && programmaticLaunch) {
+                r = ProgrammaticLaunch.launch(last.functionAddress, lastGx, lastGy, lastGz, lastBlock, lastSmem,
+                        streamAddress, slots, n);
+            } else {
+                NativePointerObject[] list = lists[n];
+                System.arraycopy(ordered, 0, list, 0, n);
+                r = JCudaDriver.cuLaunchKernel(last.function, lastGx, lastGy, lastGz, lastBlock, 1, 1, lastSmem, stream,
+                        listPtr[n], null);
+            }
             if (r != CUresult.CUDA_SUCCESS) {
                 throw new CudaException(device + ": launching kernel " + describeLast() + " failed: " + CUresult.stringFor(r));
             }

@@ -4,6 +4,7 @@ import io.specprefill.udf.llama.Backend;
 import io.specprefill.udf.llama.CpuBackend;
 import io.specprefill.udf.llama.SeqBatch;
 import io.specprefill.udf.testing.Approx;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -11,6 +12,8 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * matmul and matmulAdd (cublasGemmEx; to_bf16_v1 first for a float32
@@ -114,6 +117,19 @@ class MatmulKernelTest {
             Approx.assertClose(cpuOut[2], gpuOut[i][2], 1e-7 * k, 1e-4, "matmulAdd into float32" + by);
         }
         Approx.assertClose(gpuOut[1][0], gpuOut[0][0], 1e-7 * k, 1e-4, "gemv_v3 against cuBLAS, float32 out," + shape);
+    }
+
+    /**
+     * On an sm_90 device the GEMVs launch programmatically (ProgrammaticLaunch: the JNI bridge and the
+     * driver's cuLaunchKernelEx), unless turned off; every gemv_v3 test in this class then runs that way.
+     */
+    @Test
+    void gemvsLaunchProgrammaticallyOnHopper() {
+        CudaBackend gpu = Gpu.backend();
+        assumeTrue(gpu.describe().contains("(sm_9"), "not an sm_90 device: " + gpu.describe());
+        assumeFalse("false".equals(System.getProperty("specprefill.cuda.pdl")),
+                "specprefill.cuda.pdl=false");
+        assertTrue(gpu.describe().contains("programmatic launch on"), gpu.describe());
     }
 
     /** [float32 out, BF16 out, residual + x w^T] of one row. */
