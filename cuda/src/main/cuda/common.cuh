@@ -56,6 +56,15 @@ __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
     return *reinterpret_cast<uint32_t*>(&v);
 }
 
+// A 16-byte load of data read once (weights streamed by a GEMV): through the read-only path, not
+// kept in L1.
+__device__ __forceinline__ uint4 load_stream16(const uint4* p) {
+    uint4 v;
+    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
+    return v;
+}
+
 // Programmatic dependent launch (sm_90; no-ops on older targets, and where the kernel was launched
 // without the attribute). A kernel launched programmatically (Launcher.Kernel#programmatic) may start
 // while the kernel before it drains: it must call pdl_wait() before reading anything that kernel

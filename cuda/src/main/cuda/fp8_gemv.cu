@@ -25,13 +25,6 @@
 #define FP8_GEMV_WARPS 8
 #define FP8_GEMV_BATCH 8
 
-__device__ __forceinline__ uint4 fp8_load_stream16(const uint4* p) {
-    uint4 v;
-    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
-    return v;
-}
-
 // Four E4M3 codes (one 32-bit word, lowest byte first) as floats.
 __device__ __forceinline__ void e4m3x4_to_float(uint32_t w, float2& lo, float2& hi) {
     __half2_raw a = __nv_cvt_fp8x2_to_halfraw2((__nv_fp8x2_storage_t)(w & 0xffffu), __NV_E4M3);
@@ -60,7 +53,7 @@ struct Fp8GemvRow {
 #pragma unroll
         for (int u = 0; u < FP8_GEMV_BATCH; u++) {
             int c = base + u * 32 + lane;
-            buf[u] = c < chunks ? fp8_load_stream16(w + c) : make_uint4(0, 0, 0, 0);
+            buf[u] = c < chunks ? load_stream16(w + c) : make_uint4(0, 0, 0, 0);
         }
     }
 

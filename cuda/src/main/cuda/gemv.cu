@@ -25,13 +25,6 @@
 
 #define GEMV_WARPS 8
 
-__device__ __forceinline__ uint4 gemv_load_stream16(const uint4* p) {
-    uint4 v;
-    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];\n"
-                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w) : "l"(p));
-    return v;
-}
-
 __device__ __forceinline__ float dot_bf16x2(uint32_t w, uint32_t x, float acc) {
     float2 a = bf16x2_to_float2(w), b = bf16x2_to_float2(x);
     return fmaf(a.y, b.y, fmaf(a.x, b.x, acc));
@@ -56,7 +49,7 @@ __device__ __forceinline__ float gemv3_row(uint4* xs, const __nv_bfloat16* __res
 #pragma unroll
         for (int u = 0; u < CPL; u++) {
             int c = u * 32 + lane;
-            buf[u] = c < chunks ? gemv_load_stream16(row + c) : make_uint4(0, 0, 0, 0);
+            buf[u] = c < chunks ? load_stream16(row + c) : make_uint4(0, 0, 0, 0);
         }
     }
     pdl_wait();               // the weights are ours; x (and what the epilogue writes) is the previous kernel's
