@@ -30,10 +30,12 @@ __device__ __forceinline__ float dot_bf16x2(uint32_t w, uint32_t x, float acc) {
     return fmaf(a.y, b.y, fmaf(a.x, b.x, acc));
 }
 
-// x [k] BF16 into shared memory as 16-byte chunks xs[k / 8], for every warp of the block.
-__device__ __forceinline__ void gemv_stage_x(uint4* xs, const __nv_bfloat16* __restrict__ x, int k) {
+// x [k] BF16 into shared memory as 16-byte chunks xs[k / 8], for every warp of the block. A coherent
+// (L2) load, not the read-only path: under programmatic launch the kernel that writes x may still have
+// been running when this one started.
+__device__ __forceinline__ void gemv_stage_x(uint4* xs, const __nv_bfloat16* x, int k) {
     const uint4* x4 = reinterpret_cast<const uint4*>(x);
-    for (int c = threadIdx.x; c < (k >> 3); c += blockDim.x) xs[c] = __ldg(x4 + c);
+    for (int c = threadIdx.x; c < (k >> 3); c += blockDim.x) xs[c] = __ldcg(x4 + c);
     __syncthreads();
 }
 

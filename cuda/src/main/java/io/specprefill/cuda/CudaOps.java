@@ -84,9 +84,11 @@ final class CudaOps {
             checkRows(batch, c, "attentionInput");
             Handles.Weight wt = Checks.weight(wqkv, n, dim, Handles.Format.BF16, "attentionInput wqkv");
             Handles.Tensor f = f32(Checks.tensor(invFreq, headDim / 2, "attentionInput invFreq"), "attentionInput invFreq");
-            k.gemvQkv(q.at(0), in.at(0), wt.mem.address, dim, Checks.ints(positions, 1, "attentionInput positions").mem.address,
-                    f.at(0), c.kLayer(layer), c.vLayer(layer), Checks.ints(batch.seq(), 1, "attentionInput seq").mem.address,
-                    Checks.ints(batch.slot(), 1, "attentionInput slot").mem.address, nHeads, nKvHeads, headDim, c.capacity);
+            long pos = Checks.ints(positions, 1, "attentionInput positions").mem.address;
+            long seq = Checks.ints(batch.seq(), 1, "attentionInput seq").mem.address;
+            long slot = Checks.ints(batch.slot(), 1, "attentionInput slot").mem.address;
+            k.gemvQkv(q.at(0), in.at(0), wt.mem.address, dim, pos, f.at(0), c.kLayer(layer), c.vLayer(layer), seq, slot,
+                    nHeads, nKvHeads, headDim, c.capacity);
             return;
         }
         matmul(qkv, xb, wqkv, T, n, dim);
@@ -139,8 +141,11 @@ final class CudaOps {
             xBf16 = scratch.get("matmul.x", (long) T * kk * 2);
             k.toBf16(xBf16, in.at(0), (long) T * kk);
         }
-        if (choice.gemvVersion == 3 && Kernels.gemvServes(T, kk)) k.gemv(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, n, kk);
-        else k.matmul(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, T, n, kk);
+        if (choice.gemvVersion == 3 && Kernels.gemvServes(T, kk)) {   // a decode row: gemv_v3, see KernelChoice
+            k.gemv(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, n, kk);
+        } else {
+            k.matmul(o.at(0), o.bf16(), accumulate, xBf16, wt.mem.address, T, n, kk);
+        }
     }
 
     void rope(Backend.Tensor qkv, Backend.Ints positions, Backend.Tensor invFreq, int T, int nHeads, int nKvHeads,

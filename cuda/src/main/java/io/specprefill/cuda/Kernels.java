@@ -76,7 +76,8 @@ final class Kernels {
     private final Kernel[] combine = pair("attention_decode", "attention_combine_v2");
     /** [D index: 32, 64, 128][f32, bf16]. */
     private final Kernel[][] decode5 = {pair("attention_decode_v5", "attention_decode_v5_d32"),
-            pair("attention_decode_v5", "attention_decode_v5_d64"), pair("attention_decode_v5", "attention_decode_v5_d128")};
+            pair("attention_decode_v5", "attention_decode_v5_d64"),
+            pair("attention_decode_v5", "attention_decode_v5_d128")};
     /** [D index: 16, 32, 64, 128][variant: v2 h1, v2 h2, v3][f32, bf16]. */
     private final Kernel[][][] prefill = new Kernel[4][3][];
 

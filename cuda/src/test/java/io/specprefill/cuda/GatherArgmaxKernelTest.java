@@ -11,7 +11,10 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-/** gather_rows_v1 and argmax_v2 (vectorised rows where vocab % 4 == 0, scalar others) against CpuBackend: both are exact (copies and comparisons). */
+/**
+ * gather_rows_v1 and argmax_v2 (vectorised rows where vocab % 4 == 0, scalar others) against
+ * CpuBackend: both are exact (copies and comparisons).
+ */
 class GatherArgmaxKernelTest {
     private final CpuBackend cpu = new CpuBackend();
 

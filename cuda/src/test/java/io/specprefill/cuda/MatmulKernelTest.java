@@ -171,7 +171,8 @@ class MatmulKernelTest {
                 Backend b = backends[i];
                 try (Backend.Weight nw = b.weight(Gpu.f32("norm", norm, 1, k)); Backend.Tensor xt = Gpu.tensor(b, x);
                      Backend.Weight w13t = b.weight(Gpu.bf16("w13", w13, 2 * hidden, k));
-                     Backend.Tensor xb = b.narrowTensor((long) T * k); Backend.Tensor gateUp = b.narrowTensor(2L * T * hidden);
+                     Backend.Tensor xb = b.narrowTensor((long) T * k);
+                     Backend.Tensor gateUp = b.narrowTensor(2L * T * hidden);
                      Backend.Tensor h = Gpu.narrowPoisoned(b, T * hidden)) {
                     b.rmsnormGateUp(h, gateUp, xb, xt, nw, w13t, T, hidden, k, 1e-5f);
                     mlp[i] = Gpu.read(b, h);
@@ -224,14 +225,17 @@ class MatmulKernelTest {
                 gpu.choice.gemvVersion = versions[i];
                 SeqBatch row = new SeqBatch(3, 1, new int[]{0, 1}, new int[]{seq}, new int[]{seq}, new int[]{slot},
                         Gpu.ints(b, new int[]{seq}), Gpu.ints(b, new int[]{slot}));
-                try (Backend.Weight nw = b.weight(Gpu.f32("norm", norm, 1, dim)); Backend.Weight wt = b.weight(Gpu.bf16("wqkv", w, n, dim));
+                try (Backend.Weight nw = b.weight(Gpu.f32("norm", norm, 1, dim));
+                     Backend.Weight wt = b.weight(Gpu.bf16("wqkv", w, n, dim));
                      Backend.Tensor xt = Gpu.tensor(b, x); Backend.Tensor xb = b.narrowTensor(dim);
                      Backend.Tensor out = Gpu.narrowPoisoned(b, n); Backend.Ints pos = Gpu.ints(b, new int[]{131071});
                      Backend.Tensor f = Gpu.tensor(b, freq); Backend.KvCache cache = b.kvCache(2, 3, 50, G, D)) {
                     if (b == gpu) gpu.poisonCache(cache);
                     b.attentionInput(out, xb, xt, nw, wt, pos, f, cache, layer, row, H, G, D, dim, eps);
                     qkv[i] = Gpu.read(b, out);
-                    if (b == gpu) cached[i] = new float[][]{gpu.readCache(cache, layer, false), gpu.readCache(cache, layer, true)};
+                    if (b == gpu) {
+                        cached[i] = new float[][]{gpu.readCache(cache, layer, false), gpu.readCache(cache, layer, true)};
+                    }
                 }
             }
         } finally {
