@@ -1,5 +1,7 @@
 package io.specprefill.udf.task;
 
+import io.specprefill.udf.llama.Backends;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,7 +35,7 @@ public abstract class BatchingIterator<I, W, O extends StageRow> implements Iter
     private boolean opened;
     private boolean closed;
     /**
-     * The backend this task's batches run on, set by {@link #open} (null without one). Tasks of one
+     * The backend this task's batches run on, set by {@link #openBackend} (null without one). Tasks of one
      * JVM that share it take turns: a batch runs while holding its monitor (see ModelCache#backend).
      */
     Object device;
@@ -42,6 +44,17 @@ public abstract class BatchingIterator<I, W, O extends StageRow> implements Iter
         this.input = input;
         this.batchSize = batchSize;
         this.label = label;
+    }
+
+    /**
+     * Chooses this task's backend ({@code backend} as configured, on GPU {@code deviceOrdinal}), logs
+     * the choice once per JVM, and makes the shared backend this task's {@link #device}.
+     */
+    Backends.Choice openBackend(String backend, int deviceOrdinal) {
+        Backends.Choice choice = Backends.choose(backend, deviceOrdinal);
+        ModelCache.noteBackend(choice);
+        device = ModelCache.backend(choice);
+        return choice;
     }
 
     /** The prefix of this task's log lines, e.g. "stage 2 partition 3/64". */

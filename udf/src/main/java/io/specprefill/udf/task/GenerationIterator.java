@@ -56,10 +56,8 @@ public final class GenerationIterator
     @Override
     String open() {
         Path targetDir = Path.of(settings.targetDir());
-        Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
-        ModelCache.noteBackend(choice);
+        Backends.Choice choice = openBackend(settings.backend(), deviceOrdinal);
         tokenizer = ModelCache.tokenizer(targetDir);
-        device = ModelCache.backend(choice);
         LlamaModel target = ModelCache.model(targetDir, choice, settings.weights().target());
         synchronized (device) { // allocates this task's buffers on the shared backend
             generator = new Generator(target);

@@ -59,16 +59,12 @@ public final class ScoringIterator extends BatchingIterator<PromptRecord, Scorin
         if (settings.speculationOff()) {
             // No draft, but a GPU for this task: the target can load while the rows are tokenized.
             if (deviceOrdinal >= 0) {
-                Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
-                ModelCache.noteBackend(choice);
-                device = ModelCache.backend(choice);
+                Backends.Choice choice = openBackend(settings.backend(), deviceOrdinal);
                 prefetchTarget(targetDir, choice, (Backend) device);
             }
             return "no draft scoring (speculation off): every token kept";
         }
-        Backends.Choice choice = Backends.choose(settings.backend(), deviceOrdinal);
-        ModelCache.noteBackend(choice);
-        device = ModelCache.backend(choice);
+        Backends.Choice choice = openBackend(settings.backend(), deviceOrdinal);
         LlamaModel draft = ModelCache.model(Path.of(settings.draftDir()), choice, settings.weights().draft());
         PrefillParams p = settings.prefill();
         synchronized (device) { // allocates this task's buffers on the shared backend
