@@ -51,6 +51,7 @@ __device__ void attention_decode5(T* __restrict__ out, float* __restrict__ partO
     __shared__ float ml[MAXKV5][2];
     __shared__ int isLast;
     pdl_launch_dependents();   // the out-projection after it (gemv_v3) may start loading its weights
+    pdl_wait();                // launched programmatically itself: q and the newest key are the previous kernel's
     const int sp = blockIdx.x, g = blockIdx.y, t = blockIdx.z, splits = gridDim.x;
     const int kvMul = nHeads / nKvHeads, tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
     const int gid = lane >> 2, tig = lane & 3;

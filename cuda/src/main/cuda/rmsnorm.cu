@@ -14,6 +14,7 @@ template <typename TOut>
 __device__ void rmsnorm2(TOut* out, const float* x, const float* __restrict__ w, int dim, float eps) {
     __shared__ float scratch[32];
     pdl_launch_dependents();   // the projection after it (gemv_v3) may start loading its weights
+    pdl_wait();                // launched programmatically itself: x is the previous kernel's
     if (dim & 3) {   // rows not 16-byte aligned (no Llama has such a dim; tiny test models may): scalar
         const float* xs = x + (size_t)blockIdx.x * dim;
         float ss = 0.f;

@@ -31,12 +31,18 @@ final class Kernels {
         return new Kernel[]{k(file, name + "_f32"), k(file, name + "_bf16")};
     }
 
+    /** The kernels, marked programmatic (Launcher.Kernel#programmatic: each waits before reading its inputs). */
+    private static Kernel[] programmatic(Kernel[] ks) {
+        for (Kernel k : ks) k.programmatic();
+        return ks;
+    }
+
     private static int ix(boolean bf16) {
         return bf16 ? 1 : 0;
     }
 
     private final Kernel embed = k("embed", "embed_v1");
-    private final Kernel[] rmsnorm = pair("rmsnorm", "rmsnorm_v2");
+    private final Kernel[] rmsnorm = programmatic(pair("rmsnorm", "rmsnorm_v2"));
     private final Kernel toBf16 = k("to_bf16", "to_bf16_v1");
     private final Kernel[] rope = pair("rope", "rope_v2");
     private final Kernel[] kvWrite = pair("kv_write", "kv_write_v1");
@@ -75,9 +81,9 @@ final class Kernels {
             pair("attention_decode", "attention_decode_v2")};
     private final Kernel[] combine = pair("attention_decode", "attention_combine_v2");
     /** [D index: 32, 64, 128][f32, bf16]. */
-    private final Kernel[][] decode5 = {pair("attention_decode_v5", "attention_decode_v5_d32"),
-            pair("attention_decode_v5", "attention_decode_v5_d64"),
-            pair("attention_decode_v5", "attention_decode_v5_d128")};
+    private final Kernel[][] decode5 = {programmatic(pair("attention_decode_v5", "attention_decode_v5_d32")),
+            programmatic(pair("attention_decode_v5", "attention_decode_v5_d64")),
+            programmatic(pair("attention_decode_v5", "attention_decode_v5_d128"))};
     /** [D index: 16, 32, 64, 128][variant: v2 h1, v2 h2, v3][f32, bf16]. */
     private final Kernel[][][] prefill = new Kernel[4][3][];
 
