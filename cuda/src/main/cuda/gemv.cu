@@ -20,7 +20,9 @@
 //   normalising the row itself: qkv 23.7 us, gate/up 87.5) and four warps a row for k = 14336 (the
 //   down projection: 40.3 us against cuBLAS's 35.6 with its reduction).
 // Launched programmatically (ProgrammaticLaunch, sm_90): a block issues its weight loads, then waits
-//   for the kernel before it (pdl_wait) before it reads x, so the loads overlap that kernel's tail.
+//   for the kernel before it (pdl_wait) before it reads x, so the loads overlap that kernel's tail. It
+//   lets its own successor start early too (pdl_launch_dependents): the decode attention after the qkv
+//   projection streams the older keys of the cache while the projection finishes.
 #include "common.cuh"
 
 #define GEMV_WARPS 8
@@ -54,6 +56,7 @@ __device__ __forceinline__ float gemv3_row(uint4* xs, const __nv_bfloat16* __res
             buf[u] = c < chunks ? load_stream16(row + c) : make_uint4(0, 0, 0, 0);
         }
     }
+    pdl_launch_dependents();  // a programmatic successor may start its own prologue (its weights, older keys)
     pdl_wait();               // the weights are ours; x (and what the epilogue writes) is the previous kernel's
     gemv_stage_x(xs, x, k);   // after the weight loads: its latency hides under theirs
     float acc0 = 0.f, acc1 = 0.f;

@@ -339,7 +339,7 @@ final class Kernels {
         Kernel kern = decode5[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
         float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
         int smem = 4 * 3 * 2 * 16 * (headDim + 8) * 2;   // 4 warps' rings: 3 stages of 16 K and 16 V rows
-        if ((long) (nHeads / nKvHeads) * Math.max(splits, headDim) * 4 > smem) {
+        if ((long) (nHeads / nKvHeads) * Math.max(splits, 4 * headDim) * 4 > smem) {   // its merges: [4 warps][H/G][D], [H/G][splits]
             throw new CudaException(l.device + ": attention_decode_v5: " + splits + " splits do not fit its merge");
         }
         l.launch(kern, splits, nKvHeads, T, 128, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
