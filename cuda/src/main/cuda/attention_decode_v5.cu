@@ -31,6 +31,11 @@
 //   runs near 4.8 TB/s until 33 us, blocks end their loops between 27 and 36 us (uneven), the last
 //   block's split merge takes 3 us. Launched programmatically after the qkv projection, which lets it
 //   start early: a warp issues its first tiles before pdl_wait unless they hold the newest key.
+//   Tried and dropped, same day: the keys handed out at run time (every warp of (t, g) claiming the
+//   next 16-key tile from an atomic counter, a tile ahead): the loops ended together, but streamed
+//   slower (32K 50.7 us against 47.5; loop ends at a median 40 us against 33): scattered tiles. Three
+//   to five stages a warp changed nothing at one block an SM (42.2 / 42.2 / 42.3 us), which now is
+//   the grid (Kernels.splits5): two blocks an SM were slower or even.
 #include "attention_tile.cuh"
 
 #define THREADS5 128

@@ -68,7 +68,8 @@ public final class CudaBackend implements Backend {
         this.launcher = new Launcher(name, stream, modules, ProgrammaticLaunch.enabled(computeCapability));
         this.cublas = Cublas.create(name);
         this.cudnn = Cudnn.forBackend(name, launcher.streamAddress);
-        this.kernels = new Kernels(launcher, cublas);
+        this.kernels = new Kernels(launcher, cublas,
+                Cuda.attribute(device, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR));
         this.scratch = new Scratch(launcher);
         this.tiles = new AttentionTiles(launcher);
         this.graphs = new StepGraphs(launcher);

@@ -13,9 +13,13 @@ final class Kernels {
     private final Launcher l;
     private final Cublas cublas;
 
-    Kernels(Launcher launcher, Cublas cublas) {
+    /** Shared memory of one multiprocessor (bytes): a kernel asking for more than half of it runs alone on one. */
+    private final int smemPerMultiprocessor;
+
+    Kernels(Launcher launcher, Cublas cublas, int smemPerMultiprocessor) {
         this.l = launcher;
         this.cublas = cublas;
+        this.smemPerMultiprocessor = smemPerMultiprocessor;
     }
 
     Launcher launcher() {
@@ -338,8 +342,13 @@ final class Kernels {
         }
         Kernel kern = decode5[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
         float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
-        int smem = 4 * 3 * 2 * 16 * (headDim + 8) * 2;   // 4 warps' rings: 3 stages of 16 K and 16 V rows
-        if ((long) (nHeads / nKvHeads) * Math.max(splits, 4 * headDim) * 4 > smem) {   // its merges: [4 warps][H/G][D], [H/G][splits]
+        int ring = 4 * 3 * 2 * 16 * (headDim + 8) * 2;   // 4 warps' rings: 3 stages of 16 K and 16 V rows
+        // One block a multiprocessor, never two (splits5 sizes the grid so): launched programmatically,
+        // the blocks land on multiprocessors as the projection before frees them, and two on one halve
+        // their bandwidth (the 8B step over 32K: 6.20 ms against 5.5). Asking for more than half the
+        // multiprocessor's shared memory rules two out.
+        int smem = Math.max(ring, smemPerMultiprocessor / 2 + 1024);
+        if ((long) (nHeads / nKvHeads) * Math.max(splits, 4 * headDim) * 4 > ring) {   // its merges: [4 warps][H/G][D], [H/G][splits]
             throw new CudaException(l.device + ": attention_decode_v5: " + splits + " splits do not fit its merge");
         }
         l.launch(kern, splits, nKvHeads, T, 128, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
@@ -347,12 +356,13 @@ final class Kernels {
     }
 
     /**
-     * Splits of attention_decode_v5 for T rows: one full wave at two blocks a multiprocessor (its
-     * shared memory allows two). Depends only on (T, G), never on the rows' lengths: a captured decode
-     * step stays valid as the sequences grow.
+     * Splits of attention_decode_v5 for T rows: one block a multiprocessor, one wave. Two a
+     * multiprocessor (its shared memory allows two) were slower or even (32K keys 42-46 us against
+     * 42; D=64 27.1 against 25.8; H200, 2026-11-30): half as many streams into DRAM. Depends only on
+     * (T, G), never on the rows' lengths: a captured decode step stays valid as the sequences grow.
      */
     static int splits5(int T, int nKvHeads, int multiprocessors) {
-        return Math.max(1, (2 * multiprocessors + T * nKvHeads - 1) / (T * nKvHeads));
+        return Math.max(1, multiprocessors / (T * nKvHeads));
     }
 
     /** out [T, hidden] = silu(gateUp[:, :hidden]) * gateUp[:, hidden:], both f32 or both BF16. */
