@@ -14,6 +14,8 @@
 #                                             kernels KernelBench      forward ForwardBench [lengths]
 #                                             attention-kernels KernelBench's attention rows only
 #                                             gemm-kernels KernelBench's BF16 GEMM rows only
+#                                             small-kernels KernelBench's small ops only (bias, per-head norm,
+#                                                     gather, FP8 quantisation, top-p sampling)
 #                                             decode  ForwardBench's 8B decode rows (32K cache, batched at 4K)
 #                                             fp8     issue 14's tables: KernelBench's FP8 GEMMs, ForwardBench's
 #                                                     8B BF16 vs FP8 (FORWARD_LENGTHS) and the 70B shape in FP8
@@ -97,6 +99,7 @@ for what in "${@:-tests}"; do
     kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 2>&1 | tee "$out/kernels.txt" || status=1;;
     attention-kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 attention 2>&1 | tee "$out/kernels-attention.txt" || status=1;;
     gemm-kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 gemm 2>&1 | tee "$out/kernels-gemm.txt" || status=1;;
+    small-kernels) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 small 2>&1 | tee "$out/kernels-small.txt" || status=1;;
     decode) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench 32768 decode 2>&1 | tee "$out/decode.txt" || status=1;;
     forward) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.ForwardBench ${FORWARD_LENGTHS:-} 2>&1 | tee "$out/forward.txt" || status=1;;
     fp8) "$java" "${jvm[@]}" -cp "$cp" io.specprefill.cuda.KernelBench 0 fp8 2>&1 | tee "$out/fp8-kernels.txt" || status=1

@@ -4,7 +4,9 @@
 // Shapes: x [T, n] f32 or BF16 row-major; bias [n] f32 (a single-row weight: kept in float32 on the
 // device, as norm vectors). Float32 add, rounded to BF16 for narrow rows.
 // Live: v1, one thread per element of x, grid ceil(T * n / 256) x 256; memory-bound (one read and one
-// write of x: the traffic of add_v1). Not timed separately: a few us per layer at real shapes.
+// write of x: the traffic of add_v1). Measured (KernelBench small, H200, 2026-11-30, graph-replayed,
+// L2 flushed): Qwen2-7B's qkv bias over a 4K prefill, T=4096 n=4608 BF16, 0.061 ms (29% of the 4258
+// GB/s copy ceiling: one 2-byte element a thread); its 28 layers, 1.7 ms beside a ~100 ms prefill.
 #include "common.cuh"
 
 template <typename T>

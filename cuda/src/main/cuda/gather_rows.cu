@@ -3,7 +3,8 @@
 // records post-RoPE queries (from BF16 qkv rows) for the importance scorer.
 // Shapes: src [*, srcStride] f32 or BF16, rows [R] int32, dst [R, width] f32.
 // Live: v1, grid (R), block-strided columns, one instantiation per source type.
-// Not timed apart: a few rows of a few thousand values per step.
+// Measured (KernelBench small, H200, 2026-11-30, graph-replayed, L2 flushed): the kept rows of a 32K
+// prompt, R=3328 of 4096 BF16 into f32, 0.036 ms (53% of the 4258 GB/s copy ceiling).
 #include "common.cuh"
 
 template <typename T>

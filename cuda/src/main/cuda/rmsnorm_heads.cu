@@ -7,7 +7,9 @@
 // Shapes: x rows of `stride` elements, f32 or BF16 (widened, normed in float32, rounded back); w [D] f32.
 // Live: v1, one warp per (row, head): grid (T, heads) (rows on x: T may exceed gridDim.y's 65535),
 // block 32; lanes stride over D (D = 128 is 4 values per lane), a warp_sum for mean(v^2).
-// Not timed separately: it touches (H + G) * D values per row, a few us per layer at real shapes.
+// Measured (KernelBench small, H200, 2026-11-30, graph-replayed, L2 flushed): Qwen3-8B's 40 heads over
+// a 4K prefill in one launch, T=4096 D=128 BF16, 0.103 ms (19% of the 4258 GB/s copy ceiling: a
+// warp a 256-byte head, one load round trip each); its 36 layers, 3.7 ms beside a ~100 ms prefill.
 #include "common.cuh"
 
 template <typename T>

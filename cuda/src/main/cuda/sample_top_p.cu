@@ -9,7 +9,11 @@
 // key of float logits (<= 32 passes over the row, each a masked block sum of e, recomputed so nothing
 // but 3 small shared arrays is stored); then each thread sums its contiguous chunk of kept e, a block
 // exclusive scan gives the running mass in index order, and each thread walks its chunk for the first
-// crossing (block min), falling back to the block max of kept ids. Not yet measured.
+// crossing (block min), falling back to the block max of kept ids.
+// Measured (KernelBench small, H200, 2026-11-30, with the parameters' upload as a step does it):
+// vocab 128256, 1.33 ms at R=1 and 1.38 at R=32: one block a row, up to 32 passes over it, so a
+// sampled token costs a quarter of an 8B decode step (5.4 ms); greedy decoding (argmax_v2, 10 us)
+// does not pay it. A multi-block row (split passes, a second-level reduction) is the next version.
 #include "common.cuh"
 
 #define SAMPLE_THREADS 1024

@@ -9,9 +9,10 @@ import io.specprefill.udf.llama.SeqBatch;
  * as in the forward pass, the residual float32. Bytes count each input read once and each output
  * written once; FLOPs count 2 per multiply-add (causal attention: half the N x N score matrix).
  * Bandwidth-bound rows flush L2 before each timed run. The ceilings are measured first, on the card.
- * Run: java -cp ... io.specprefill.cuda.KernelBench [device [attention|gemm|fp8]] (attention: only the
- * attention rows; gemm: only the BF16 GEMMs; fp8: only the GEMMs, BF16 against FP8 versions 1 and 2,
- * and 3 at one row, see {@link Fp8Bench})
+ * Run: java -cp ... io.specprefill.cuda.KernelBench [device [attention|gemm|fp8|small]] (attention: only
+ * the attention rows; gemm: only the BF16 GEMMs; fp8: only the GEMMs, BF16 against FP8 versions 1 and
+ * 2, and 3 at one row, see {@link Fp8Bench}; small: only the ops a step runs once or that only some
+ * models use: bias add, per-head rmsnorm, row gather, FP8 quantisation, top-p sampling)
  */
 public final class KernelBench {
     private final CudaBackend b;
@@ -36,10 +37,15 @@ public final class KernelBench {
                 kb.gemms();
                 return;
             }
+            if (args.length > 1 && args[1].equals("small")) {
+                kb.smallOps();
+                return;
+            }
             boolean all = args.length < 2 || !args[1].equals("attention");
             if (all) {
                 kb.gemms();
                 kb.elementwise(32768, 4096, 14336, 32, 8, 128);
+                kb.smallOps();
             }
             for (int[] s : new int[][]{{128, 8192}, {128, 32768}, {64, 8192}, {64, 32768}}) kb.attention(32, 8, s[0], s[1]);
             kb.cudnnPlanCost(32, 8, 128);
@@ -115,6 +121,63 @@ public final class KernelBench {
                     4.0 * T * (H + G) * D, 0);
             BenchSupport.row("kv_write", s, "kv_write_v2_bf16", BenchSupport.timeMsCold(b, 3, 10, () -> b.replay(kv, kv)),
                     8.0 * T * G * D, 0);
+        }
+    }
+
+    /**
+     * The ops a step runs once, or that only some models use, at the shapes where they run: Qwen2's
+     * qkv bias (7B: 28 + 2 * 4 heads of 128) and Qwen3's per-head q/k norm (8B: 32 + 8 heads) over a
+     * 4K prefill, the row gather (the kept rows of a 32K prompt, 10%), FP8 activation quantisation
+     * (a 4K prefill's rows, and one decode row of the down projection), top-p sampling over Llama 3's
+     * vocabulary (its timing includes the upload of the rows' parameters, as in a step).
+     */
+    private void smallOps() {
+        int T = 4096, D = 128;
+        int n = (28 + 2 * 4) * D;
+        try (Backend.Tensor x = narrowRandom((long) T * n, 1f); Backend.Weight bias = SyntheticLlama.constantVector(b, n, 0.5f, "bias")) {
+            Runnable run = () -> b.addBias(x, bias, T, n);
+            BenchSupport.row("addBias", "T=" + T + " n=" + n, "add_bias_v1_bf16",
+                    BenchSupport.timeMsCold(b, 3, 20, () -> b.replay(run, run)), 4.0 * T * n, 0);
+        }
+        int H = 32, G = 8, stride = (H + 2 * G) * D;
+        try (Backend.Tensor x = narrowRandom((long) T * stride, 1f); Backend.Weight w = SyntheticLlama.constantVector(b, D, 1f, "qk norm")) {
+            Runnable run = () -> b.rmsnormHeads(x, w, T, stride, 0, H + G, D, 1e-6f);
+            BenchSupport.row("rmsnormHeads", "T=" + T + " heads=" + (H + G) + " D=" + D, "rmsnorm_heads_v1_bf16",
+                    BenchSupport.timeMsCold(b, 3, 20, () -> b.replay(run, run)), 4.0 * T * (H + G) * D, 0);
+        }
+        int N = 32768, R = 3328, width = 4096;
+        int[] picked = new int[R];
+        java.util.Random rnd = new java.util.Random(5);
+        for (int r = 0; r < R; r++) picked[r] = rnd.nextInt(N);
+        try (Backend.Tensor src = narrowRandom((long) N * width, 1f); Backend.Tensor dst = b.tensor((long) R * width);
+             Backend.Ints rows = b.ints(R)) {
+            b.write(rows, picked, R);
+            Runnable run = () -> b.gatherRows(dst, 0, src, rows, R, width, 0, width);
+            BenchSupport.row("gatherRows", "R=" + R + " of " + N + " width=" + width, "gather_rows_v1_bf16",
+                    BenchSupport.timeMsCold(b, 3, 20, () -> b.replay(run, run)), 6.0 * R * width, 0);
+        }
+        for (int[] s : new int[][]{{T, 4096}, {1, 14336}}) {
+            int rowsQ = s[0], k = s[1];
+            try (Backend.Tensor x = narrowRandom((long) rowsQ * k, 2f);
+                 DeviceMemory q = DeviceMemory.allocate((long) rowsQ * k, "fp8 codes", b.name());
+                 DeviceMemory sc = DeviceMemory.allocate(4L * rowsQ, "fp8 scales", b.name())) {
+                long xa = ((Handles.Tensor) x).at(0);
+                Runnable run = () -> b.fp8().quantize(q.address, sc.address, xa, true, rowsQ, k);
+                BenchSupport.row("quantize fp8", "T=" + rowsQ + " k=" + k, "quantize_fp8_v1_bf16",
+                        BenchSupport.timeMsCold(b, 3, 20, () -> b.replay(run, run)), 3.0 * rowsQ * k + 4.0 * rowsQ, 0);
+            }
+        }
+        int vocab = 128256;
+        for (int rowsS : new int[]{1, 32}) {
+            float[] temperature = new float[rowsS], topP = new float[rowsS], uniforms = new float[rowsS];
+            java.util.Arrays.fill(temperature, 0.7f);
+            java.util.Arrays.fill(topP, 0.9f);
+            java.util.Arrays.fill(uniforms, 0.42f);
+            try (Backend.Tensor logits = random((long) rowsS * vocab, 8f); Backend.Ints out = b.ints(rowsS)) {
+                BenchSupport.row("sampleTopP", "R=" + rowsS + " vocab=" + vocab, "sample_top_p_v1",
+                        BenchSupport.timeMsCold(b, 3, 20, () -> b.sampleTopP(out, logits, rowsS, vocab, temperature, topP, uniforms)),
+                        4.0 * rowsS * vocab, 0);
+            }
         }
     }
 
