@@ -342,17 +342,27 @@ final class Kernels {
         }
         Kernel kern = decode5[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
         float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
-        int ring = 4 * 3 * 2 * 16 * (headDim + 8) * 2;   // 4 warps' rings: 3 stages of 16 K and 16 V rows
-        // One block a multiprocessor, never two (splits5 sizes the grid so): launched programmatically,
-        // the blocks land on multiprocessors as the projection before frees them, and two on one halve
-        // their bandwidth (the 8B step over 32K: 6.20 ms against 5.5). Asking for more than half the
-        // multiprocessor's shared memory rules two out.
-        int smem = Math.max(ring, smemPerMultiprocessor / 2 + 1024);
+        int ring = decode5Ring(headDim);
         if ((long) (nHeads / nKvHeads) * Math.max(splits, 4 * headDim) * 4 > ring) {   // its merges: [4 warps][H/G][D], [H/G][splits]
             throw new CudaException(l.device + ": attention_decode_v5: " + splits + " splits do not fit its merge");
         }
-        l.launch(kern, splits, nKvHeads, T, 128, smem).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
+        l.launch(kern, splits, nKvHeads, T, 128, decode5SharedBytes(headDim, smemPerMultiprocessor)).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
                 .ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
+    }
+
+    /** attention_decode_v5's rings: 4 warps, 3 stages each of 16 K and 16 V rows of D + 8 BF16. */
+    static int decode5Ring(int headDim) {
+        return 4 * 3 * 2 * 16 * (headDim + 8) * 2;
+    }
+
+    /**
+     * The shared memory attention_decode_v5 asks for: its ring, and more than half the multiprocessor's
+     * so that a multiprocessor never holds two of its blocks. {@link #splits5} sizes the grid for one
+     * each; launched programmatically, the blocks land on multiprocessors as the kernel before frees
+     * them, and two on one halve their bandwidth (the 8B step over 32K read 6.20 ms against 5.41).
+     */
+    static int decode5SharedBytes(int headDim, int smemPerMultiprocessor) {
+        return Math.max(decode5Ring(headDim), smemPerMultiprocessor / 2 + 1024);
     }
 
     /**
