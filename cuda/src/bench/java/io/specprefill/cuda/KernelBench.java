@@ -134,13 +134,15 @@ public final class KernelBench {
     private void smallOps() {
         int T = 4096, D = 128;
         int n = (28 + 2 * 4) * D;
-        try (Backend.Tensor x = narrowRandom((long) T * n, 1f); Backend.Weight bias = SyntheticLlama.constantVector(b, n, 0.5f, "bias")) {
+        try (Backend.Tensor x = narrowRandom((long) T * n, 1f);
+             Backend.Weight bias = SyntheticLlama.constantVector(b, n, 0.5f, "bias")) {
             Runnable run = () -> b.addBias(x, bias, T, n);
             BenchSupport.row("addBias", "T=" + T + " n=" + n, "add_bias_v1_bf16",
                     BenchSupport.timeMsCold(b, 3, 20, () -> b.replay(run, run)), 4.0 * T * n, 0);
         }
         int H = 32, G = 8, stride = (H + 2 * G) * D;
-        try (Backend.Tensor x = narrowRandom((long) T * stride, 1f); Backend.Weight w = SyntheticLlama.constantVector(b, D, 1f, "qk norm")) {
+        try (Backend.Tensor x = narrowRandom((long) T * stride, 1f);
+             Backend.Weight w = SyntheticLlama.constantVector(b, D, 1f, "qk norm")) {
             Runnable run = () -> b.rmsnormHeads(x, w, T, stride, 0, H + G, D, 1e-6f);
             BenchSupport.row("rmsnormHeads", "T=" + T + " heads=" + (H + G) + " D=" + D, "rmsnorm_heads_v1_bf16",
                     BenchSupport.timeMsCold(b, 3, 20, () -> b.replay(run, run)), 4.0 * T * (H + G) * D, 0);
@@ -174,9 +176,9 @@ public final class KernelBench {
             java.util.Arrays.fill(topP, 0.9f);
             java.util.Arrays.fill(uniforms, 0.42f);
             try (Backend.Tensor logits = random((long) rowsS * vocab, 8f); Backend.Ints out = b.ints(rowsS)) {
+                Runnable run = () -> b.sampleTopP(out, logits, rowsS, vocab, temperature, topP, uniforms);
                 BenchSupport.row("sampleTopP", "R=" + rowsS + " vocab=" + vocab, "sample_top_p_v1",
-                        BenchSupport.timeMsCold(b, 3, 20, () -> b.sampleTopP(out, logits, rowsS, vocab, temperature, topP, uniforms)),
-                        4.0 * rowsS * vocab, 0);
+                        BenchSupport.timeMsCold(b, 3, 20, run), 4.0 * rowsS * vocab, 0);
             }
         }
     }

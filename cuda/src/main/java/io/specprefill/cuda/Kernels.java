@@ -343,11 +343,13 @@ final class Kernels {
         Kernel kern = decode5[Integer.numberOfTrailingZeros(headDim) - 5][ix(bf16)];
         float scaleLog2 = (float) (1.0 / Math.sqrt(headDim) / Math.log(2.0));
         int ring = decode5Ring(headDim);
-        if ((long) (nHeads / nKvHeads) * Math.max(splits, 4 * headDim) * 4 > ring) {   // its merges: [4 warps][H/G][D], [H/G][splits]
+        // Its merges reuse the ring: [4 warps][H/G][D] floats, then [H/G][splits].
+        if ((long) (nHeads / nKvHeads) * Math.max(splits, 4 * headDim) * 4 > ring) {
             throw new CudaException(l.device + ": attention_decode_v5: " + splits + " splits do not fit its merge");
         }
-        l.launch(kern, splits, nKvHeads, T, 128, decode5SharedBytes(headDim, smemPerMultiprocessor)).ptr(out).ptr(partO).ptr(partML).ptr(counters).ptr(qkv).ptr(kc)
-                .ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity).f(scaleLog2).go();
+        l.launch(kern, splits, nKvHeads, T, 128, decode5SharedBytes(headDim, smemPerMultiprocessor)).ptr(out).ptr(partO)
+                .ptr(partML).ptr(counters).ptr(qkv).ptr(kc).ptr(vc).ptr(seq).ptr(slot).i(nHeads).i(nKvHeads).i(capacity)
+                .f(scaleLog2).go();
     }
 
     /** attention_decode_v5's rings: 4 warps, 3 stages each of 16 K and 16 V rows of D + 8 BF16. */
